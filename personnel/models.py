@@ -1,0 +1,208 @@
+"""The org master: units, positions, staff, assignments and delegations.
+
+Models hold data and constraints only; every change goes through personnel/services.py and every read that
+needs a permission goes through personnel/access.py.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+
+class UnitKind(models.IntegerChoices):
+    """How deep a unit sits in the hierarchy. A child is always of a deeper kind than its parent."""
+
+    CITY = 0, _("City (市)")
+    BUREAU = 1, _("Bureau (局)")
+    DEPARTMENT = 2, _("Department (部)")
+    SECTION = 3, _("Section (課)")
+    SUBSECTION = 4, _("Subsection (係)")
+
+
+class OrgUnit(MP_Node):
+    """A unit of the city hall: 市 > 局 > 部 > 課 > 係 (materialised path, so subtree queries are one LIKE)."""
+
+    code = models.CharField(_("unit code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True)
+    kind = models.PositiveSmallIntegerField(_("kind"), choices=UnitKind.choices)
+    # Short label used in decision numbers, e.g. 人事 in 2026-人事-000123.
+    abbreviation = models.CharField(_("abbreviation"), max_length=20, blank=True)
+    extension = models.CharField(_("extension"), max_length=20, blank=True)
+
+    node_order_by = ["code"]
+
+    class Meta:
+        verbose_name = _("organisational unit")
+        verbose_name_plural = _("organisational units")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Position(models.Model):
+    """A post with a numeric rank: 係員 1, 主任 2, 係長 3, 課長補佐 4, 課長 5, 部長 6, 局長 7, 副市長 8, 市長 9."""
+
+    code = models.CharField(_("position code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    rank = models.PositiveSmallIntegerField(_("rank"), unique=True)
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["rank"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rank__gte=1) & Q(rank__lte=9), name="position_rank_1_to_9"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Staff(models.Model):
+    """A member of staff (職員), linked one-to-one to the login account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff", verbose_name=_("user")
+    )
+    employee_number = models.CharField(_("employee number"), max_length=20, unique=True)
+    family_name = models.CharField(_("family name"), max_length=50)
+    given_name = models.CharField(_("given name"), max_length=50)
+    family_name_kana = models.CharField(_("family name (kana)"), max_length=100)
+    given_name_kana = models.CharField(_("given name (kana)"), max_length=100)
+    extension = models.CharField(_("extension"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["family_name_kana", "given_name_kana"]
+        indexes = [models.Index(fields=["family_name_kana", "given_name_kana"], name="staff_kana_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_name} {self.given_name}"
+
+    @property
+    def full_name_kana(self) -> str:
+        return f"{self.family_name_kana} {self.given_name_kana}"
+
+
+class Assignment(models.Model):
+    """Staff × unit × position for a period. One primary post at a time; concurrent posts (兼務) may overlap."""
+
+    staff = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("staff")
+    )
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit")
+    )
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("position")
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Empty while the post is held.")
+    )
+    is_primary = models.BooleanField(_("primary post"), default=True, help_text=_("Unticked for 兼務."))
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["staff", "-is_primary", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="assignment_ends_after_start",
+                violation_error_message=_("An assignment cannot end before it starts."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "position"], name="assignment_unit_position_idx"),
+            models.Index(fields=["staff", "start_date"], name="assignment_staff_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} — {self.unit} {self.position}"
+
+
+class Delegation(models.Model):
+    """代理: the delegate acts as the delegator from start_date to end_date inclusive."""
+
+    delegator = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="delegations_given", verbose_name=_("delegator")
+    )
+    delegate = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="delegations_received", verbose_name=_("delegate")
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("to"))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(delegator=F("delegate")),
+                name="delegation_not_to_self",
+                violation_error_message=_("You cannot delegate to yourself."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="delegation_ends_after_start",
+                violation_error_message=_("A delegation cannot end before it starts."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["delegate", "start_date", "end_date"], name="delegation_delegate_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegator} → {self.delegate} ({self.start_date}–{self.end_date})"
+
+
+class PersonnelAudit(models.Model):
+    """Append-only log of changes to the org master (who did what, for whom, from which zone)."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    zone = models.CharField(_("zone"), max_length=10, blank=True)
+    action = models.CharField(_("action"), max_length=50)
+    target = models.CharField(_("target"), max_length=200)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("personnel audit entry")
+        verbose_name_plural = _("personnel audit entries")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"

@@ -1,0 +1,33 @@
+"""Access policies of the org master (see personnel/access.py for what each ground means)."""
+
+from personnel.access import Policy, Role, Rule, register
+from personnel.models import Assignment, Delegation, OrgUnit, PersonnelAudit, Position, Staff
+
+# Org administration is office-only: the telework plan keeps the personnel master off home terminals.
+_HR_ADMIN = Rule(roles=[Role.HR], office_only=True)
+_EVERYONE = Rule(everyone=True)
+
+register(OrgUnit, Policy(rules={"view": _EVERYONE, "add": _HR_ADMIN, "change": _HR_ADMIN}))
+register(Position, Policy(rules={"view": _EVERYONE, "add": _HR_ADMIN, "change": _HR_ADMIN}))
+register(Staff, Policy(rules={"view": _EVERYONE, "add": _HR_ADMIN, "change": _HR_ADMIN}))
+register(
+    Assignment,
+    Policy(
+        owner=("staff",),
+        unit="unit",
+        rules={"view": _EVERYONE, "add": _HR_ADMIN, "change": _HR_ADMIN, "delete": _HR_ADMIN},
+    ),
+)
+register(
+    Delegation,
+    Policy(
+        owner=("delegator", "delegate"),
+        rules={
+            # Both parties see it; HR sees all. A delegate cannot pass the delegator's authority on.
+            "view": Rule(owner=True, roles=[Role.HR], delegable=False),
+            "add": Rule(owner=("delegator",), roles=[Role.HR], delegable=False),
+            "revoke": Rule(owner=("delegator",), roles=[Role.HR], delegable=False),
+        },
+    ),
+)
+register(PersonnelAudit, Policy(rules={"view": Rule(roles=[Role.HR, Role.IT])}))

@@ -1,0 +1,119 @@
+"""The fixed cast every test can use: a small city with people at each rank (see `city`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Group
+
+from personnel import access, services
+from personnel.models import OrgUnit, Position, Staff, UnitKind
+
+TODAY = date(2026, 11, 23)
+PASSWORD = "kessai-test-pass-2026"  # noqa: S105
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def system_ctx() -> access.AccessContext:
+    return access.AccessContext.for_system(today=TODAY)
+
+
+@pytest.fixture
+def office() -> access.AccessContext:
+    return access.AccessContext.office(today=TODAY)
+
+
+@pytest.fixture
+def remote_otp() -> access.AccessContext:
+    return access.AccessContext.remote(assurance=access.OTP, today=TODAY)
+
+
+@pytest.fixture
+def remote_password() -> access.AccessContext:
+    return access.AccessContext.remote(assurance=access.PASSWORD, today=TODAY)
+
+
+@dataclass
+class City:
+    units: dict[str, OrgUnit]
+    people: dict[str, Staff]
+
+    def __getattr__(self, name: str) -> Staff:
+        try:
+            return self.people[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def unit(self, code: str) -> OrgUnit:
+        return OrgUnit.objects.get(pk=self.units[code].pk)
+
+
+# code, name, kind, parent code, abbreviation
+UNITS = [
+    ("C", "テスト市", UnitKind.CITY, None, "市"),
+    ("B1", "総務局", UnitKind.BUREAU, "C", "総務"),
+    ("D1", "総務部", UnitKind.DEPARTMENT, "B1", "総務"),
+    ("S1", "人事課", UnitKind.SECTION, "D1", "人事"),
+    ("SS1", "人事係", UnitKind.SUBSECTION, "S1", "人事"),
+    ("SS2", "給与係", UnitKind.SUBSECTION, "S1", "給与"),
+    ("S2", "契約課", UnitKind.SECTION, "D1", "契約"),
+    ("SS3", "契約係", UnitKind.SUBSECTION, "S2", "契約"),
+    ("B2", "市民局", UnitKind.BUREAU, "C", "市民"),
+    ("D2", "市民部", UnitKind.DEPARTMENT, "B2", "市民"),
+    ("S3", "市民課", UnitKind.SECTION, "D2", "市民"),
+    ("SS4", "窓口係", UnitKind.SUBSECTION, "S3", "窓口"),
+]
+
+# role in the cast, employee number, family, given, kana family, kana given, unit code, position code
+CAST = [
+    ("applicant", "100001", "山田", "太郎", "ヤマダ", "タロウ", "SS1", "staff"),
+    ("colleague", "100002", "佐藤", "花子", "サトウ", "ハナコ", "SS1", "staff"),
+    ("chief", "100003", "鈴木", "一郎", "スズキ", "イチロウ", "SS1", "chief"),
+    ("approver", "100004", "高橋", "健", "タカハシ", "ケン", "S1", "section_head"),
+    ("department_head", "100005", "田中", "誠", "タナカ", "マコト", "D1", "department_head"),
+    ("outsider", "100006", "伊藤", "美咲", "イトウ", "ミサキ", "S3", "section_head"),
+    ("hr_clerk", "100007", "渡辺", "直子", "ワタナベ", "ナオコ", "SS2", "staff"),
+    ("delegate", "100008", "中村", "大輔", "ナカムラ", "ダイスケ", "S1", "deputy_section_head"),
+    ("payroll_chief", "100009", "小林", "恵", "コバヤシ", "メグミ", "SS2", "chief"),
+]
+
+
+@pytest.fixture
+def city(db, system_ctx) -> City:
+    units: dict[str, OrgUnit] = {}
+    for code, name, kind, parent, abbreviation in UNITS:
+        units[code] = services.orgunit_create(
+            actor=None,
+            ctx=system_ctx,
+            parent=OrgUnit.objects.get(pk=units[parent].pk) if parent else None,
+            code=code,
+            name=name,
+            kind=kind,
+            abbreviation=abbreviation,
+        )
+    people: dict[str, Staff] = {}
+    for role, number, family, given, kana_f, kana_g, unit_code, position_code in CAST:
+        staff = services.staff_create(
+            actor=None,
+            ctx=system_ctx,
+            row=services.StaffRow(number, family, given, kana_f, kana_g, extension=number[-4:]),
+            password=PASSWORD,
+        )
+        services.assignment_create(
+            actor=None,
+            ctx=system_ctx,
+            staff=staff,
+            unit=OrgUnit.objects.get(pk=units[unit_code].pk),
+            position=Position.objects.get(code=position_code),
+            start_date=date(2026, 4, 1),
+        )
+        people[role] = staff
+    people["hr_clerk"].user.groups.add(Group.objects.get(name=access.Role.HR))
+    return City(units=units, people=people)
