@@ -38,9 +38,7 @@ class Document(models.Model):
     drafting_unit = models.ForeignKey(
         OrgUnit, on_delete=models.PROTECT, related_name="documents", verbose_name=_("drafting unit")
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
-    )
+    status = models.CharField(_("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
     amount = models.DecimalField(_("amount (yen)"), max_digits=14, decimal_places=0, null=True, blank=True)
     contains_personal_info = models.BooleanField(_("contains personal information (個人情報)"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

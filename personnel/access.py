@@ -259,9 +259,7 @@ def policy_for(model: type[models.Model]) -> Policy:
     try:
         return _POLICIES[model]
     except KeyError:
-        raise ImproperlyConfigured(
-            f"{model.__name__} has no access policy; register one in its app"
-        ) from None
+        raise ImproperlyConfigured(f"{model.__name__} has no access policy; register one in its app") from None
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -271,9 +269,7 @@ def policy_for(model: type[models.Model]) -> Policy:
 REASON_NOT_LOGGED_IN = _("Please log in.")
 REASON_INACTIVE = _("This account is not active.")
 REASON_NO_ASSIGNMENT = _("You have no current assignment, so the portal cannot grant you anything.")
-REASON_OTP_REQUIRED = _(
-    "Remote access needs a one-time password (OTP). Log in again with your authenticator."
-)
+REASON_OTP_REQUIRED = _("Remote access needs a one-time password (OTP). Log in again with your authenticator.")
 REASON_OFFICE_ONLY = _("This information may only be used from the office network, not remotely.")
 REASON_NOT_ALLOWED = _("You are not allowed to do this.")
 
@@ -365,9 +361,7 @@ def visible(user: Any, action: str, queryset: QuerySet, ctx: AccessContext) -> Q
         identities = _identities(p, rule)
         if not identities:
             return queryset.none()
-        queryset = queryset.filter(
-            reduce(or_, (_identity_q(model, policy, action, rule, i) for i in identities))
-        )
+        queryset = queryset.filter(reduce(or_, (_identity_q(model, policy, action, rule, i) for i in identities)))
     if policy.office_only_field and ctx.zone == REMOTE:
         queryset = queryset.filter(**{policy.office_only_field: False})
     return queryset

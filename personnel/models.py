@@ -98,19 +98,13 @@ class Staff(models.Model):
 class Assignment(models.Model):
     """Staff × unit × position for a period. One primary post at a time; concurrent posts (兼務) may overlap."""
 
-    staff = models.ForeignKey(
-        Staff, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("staff")
-    )
-    unit = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit")
-    )
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("staff"))
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit"))
     position = models.ForeignKey(
         Position, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("position")
     )
     start_date = models.DateField(_("start date"))
-    end_date = models.DateField(
-        _("end date"), null=True, blank=True, help_text=_("Empty while the post is held.")
-    )
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Empty while the post is held."))
     is_primary = models.BooleanField(_("primary post"), default=True, help_text=_("Unticked for 兼務."))
 
     class Meta:
@@ -175,9 +169,7 @@ class Delegation(models.Model):
                 violation_error_message=_("A delegation cannot end before it starts."),
             ),
         ]
-        indexes = [
-            models.Index(fields=["delegate", "start_date", "end_date"], name="delegation_delegate_idx")
-        ]
+        indexes = [models.Index(fields=["delegate", "start_date", "end_date"], name="delegation_delegate_idx")]
 
     def __str__(self) -> str:
         return f"{self.delegator} → {self.delegate} ({self.start_date}–{self.end_date})"

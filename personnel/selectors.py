@@ -79,9 +79,7 @@ def delegations_active(*, on: date) -> QuerySet[Delegation]:
 
 def staff_delegations(*, staff: Staff, on: date) -> dict[str, QuerySet[Delegation]]:
     """Delegations given and received that are active or still to come on `on`."""
-    base = Delegation.objects.filter(end_date__gte=on, revoked_at__isnull=True).select_related(
-        "delegator", "delegate"
-    )
+    base = Delegation.objects.filter(end_date__gte=on, revoked_at__isnull=True).select_related("delegator", "delegate")
     return {
         "given": base.filter(delegator=staff).order_by("start_date"),
         "received": base.filter(delegate=staff).order_by("start_date"),

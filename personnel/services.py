@@ -94,9 +94,7 @@ def orgunit_create(
         # Re-read the parent under a lock: treebeard derives the child's path from the parent's row.
         parent = OrgUnit.objects.select_for_update().get(pk=parent.pk)
         unit = parent.add_child(**fields)
-    _audit(
-        actor=actor, ctx=ctx, action="orgunit_create", target=unit, code=code, parent=parent and parent.code
-    )
+    _audit(actor=actor, ctx=ctx, action="orgunit_create", target=unit, code=code, parent=parent and parent.code)
     return unit
 
 
@@ -194,16 +192,12 @@ class StaffRow:
 
 
 @transaction.atomic(durable=True)
-def staff_create(
-    *, actor: Any, ctx: access.AccessContext, row: StaffRow, password: str | None = None
-) -> Staff:
+def staff_create(*, actor: Any, ctx: access.AccessContext, row: StaffRow, password: str | None = None) -> Staff:
     access.require(actor, "add", Staff, ctx)
     row = row.cleaned()
     username = row.username or row.employee_number
     if Staff.objects.filter(employee_number=row.employee_number).exists():
-        raise ValidationError(
-            _("Employee number %(number)s is already registered.") % {"number": row.employee_number}
-        )
+        raise ValidationError(_("Employee number %(number)s is already registered.") % {"number": row.employee_number})
     if User.objects.filter(username=username).exists():
         raise ValidationError(_("The login name %(name)s is already taken.") % {"name": username})
     user = User.objects.create_user(username=username, email=row.email, password=password)
@@ -251,9 +245,7 @@ def staff_import(
     usernames = [row.username or row.employee_number for row in new_rows]
     taken = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
     if taken:
-        raise ValidationError(
-            _("These login names are already taken: %(names)s") % {"names": ", ".join(sorted(taken))}
-        )
+        raise ValidationError(_("These login names are already taken: %(names)s") % {"names": ", ".join(sorted(taken))})
     # One hash for the whole batch: hashing is deliberately slow, and demo accounts share one password.
     password_hash = make_password(password)
     users = User.objects.bulk_create(
@@ -271,9 +263,7 @@ def staff_import(
         [Staff(user_id=user.pk, **_staff_fields(row)) for user, row in zip(users, new_rows, strict=True)],
         batch_size=1000,
     )
-    _audit(
-        actor=actor, ctx=ctx, action="staff_import", target=f"{len(new_rows)} staff", created=len(new_rows)
-    )
+    _audit(actor=actor, ctx=ctx, action="staff_import", target=f"{len(new_rows)} staff", created=len(new_rows))
     return ImportResult(created=len(new_rows), unchanged=len(cleaned) - len(new_rows))
 
 
@@ -334,9 +324,7 @@ def assignment_create(
     end_date: date | None = None,
     is_primary: bool = True,
 ) -> Assignment:
-    candidate = Assignment(
-        staff=staff, unit=unit, position=position, start_date=start_date, end_date=end_date
-    )
+    candidate = Assignment(staff=staff, unit=unit, position=position, start_date=start_date, end_date=end_date)
     access.require(actor, "add", candidate, ctx)
     staff = _lock_staff(staff)
     _validate_assignment(
@@ -407,9 +395,7 @@ def assignment_update(
     return assignment
 
 
-def assignment_end(
-    *, actor: Any, ctx: access.AccessContext, assignment: Assignment, end_date: date
-) -> Assignment:
+def assignment_end(*, actor: Any, ctx: access.AccessContext, assignment: Assignment, end_date: date) -> Assignment:
     """End a post on `end_date` (inclusive)."""
     return assignment_update(
         actor=actor,
@@ -434,18 +420,14 @@ class AssignmentRow:
 
 
 @transaction.atomic(durable=True)
-def assignment_import(
-    *, actor: Any, ctx: access.AccessContext, rows: Iterable[AssignmentRow]
-) -> ImportResult:
+def assignment_import(*, actor: Any, ctx: access.AccessContext, rows: Iterable[AssignmentRow]) -> ImportResult:
     """Record many posts at once. A row identical to an existing assignment is left alone; every other row
     is checked by the same rules as assignment_create (primary posts never overlap) before anything is saved."""
     access.require(actor, "add", Assignment, ctx)
     rows = list(rows)
     staff_by_number = {
         s.employee_number: s
-        for s in Staff.objects.select_related("user").filter(
-            employee_number__in={r.employee_number for r in rows}
-        )
+        for s in Staff.objects.select_related("user").filter(employee_number__in={r.employee_number for r in rows})
     }
     units = {u.code: u for u in OrgUnit.objects.filter(code__in={r.unit_code for r in rows})}
     positions = {p.code: p for p in Position.objects.filter(code__in={r.position_code for r in rows})}
@@ -531,10 +513,7 @@ def delegation_create(
         raise ValidationError(_("Please give a reason for the delegation."))
     # Lock both people in a fixed order so that two delegations set up at once cannot both pass the checks.
     first, second = sorted([delegator.pk, delegate.pk])
-    locked = {
-        s.pk: s
-        for s in Staff.objects.select_for_update().select_related("user").filter(pk__in=[first, second])
-    }
+    locked = {s.pk: s for s in Staff.objects.select_for_update().select_related("user").filter(pk__in=[first, second])}
     delegator, delegate = locked[delegator.pk], locked[delegate.pk]
     if not delegate.user.is_active or not assignments_current(on=start_date).filter(staff=delegate).exists():
         raise ValidationError(
@@ -552,9 +531,7 @@ def delegation_create(
     clash = active.filter(delegator=delegator).first()
     if clash is not None:
         raise ValidationError(
-            _(
-                "%(delegator)s has already delegated to %(other)s from %(start)s to %(end)s; revoke that first."
-            )
+            _("%(delegator)s has already delegated to %(other)s from %(start)s to %(end)s; revoke that first.")
             % {
                 "delegator": delegator,
                 "other": clash.delegate,
