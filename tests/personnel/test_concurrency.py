@@ -14,7 +14,7 @@ from personnel import access, services
 from personnel.models import Assignment, Delegation, OrgUnit, Position, Staff
 from tests.conftest import TODAY
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def race(*actions: Callable[[], object]) -> list[object]:
