@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from personnel import access
 from personnel.models import Assignment, Delegation, OrgUnit, Position, Staff
@@ -90,6 +92,16 @@ def staff_get_by_employee_number(*, employee_number: str) -> Staff | None:
     return Staff.objects.select_related("user").filter(employee_number=employee_number.strip()).first()
 
 
+_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
+
+
+def _search_variants(word: str) -> list[str]:
+    """A search word as typed and normalised: full-width digits and half-width kana folded (NFKC), and
+    hiragana read as katakana, since kana names are stored in katakana (たかはし finds タカハシ)."""
+    folded = unicodedata.normalize("NFKC", word)
+    return list(dict.fromkeys([word, folded, folded.translate(_HIRAGANA_TO_KATAKANA)]))
+
+
 def staff_directory(*, user: Any, ctx: access.AccessContext, query: str = "") -> QuerySet[Staff]:
     """The staff directory: name, kana, unit, extension. Searches kanji, kana, number and extension."""
     qs = Staff.objects.filter(user__is_active=True)
@@ -97,15 +109,18 @@ def staff_directory(*, user: Any, ctx: access.AccessContext, query: str = "") ->
     if query:
         terms = Q()
         for word in query.split():
-            terms &= (
-                Q(family_name__contains=word)
-                | Q(given_name__contains=word)
-                | Q(family_name_kana__contains=word)
-                | Q(given_name_kana__contains=word)
-                | Q(employee_number=word)
-                | Q(extension=word)
-                | Q(assignments__unit__name__contains=word)
-            )
+            matches = Q()
+            for variant in _search_variants(word):
+                matches |= (
+                    Q(family_name__contains=variant)
+                    | Q(given_name__contains=variant)
+                    | Q(family_name_kana__contains=variant)
+                    | Q(given_name_kana__contains=variant)
+                    | Q(employee_number=variant)
+                    | Q(extension=variant)
+                    | Q(assignments__unit__name__contains=variant)
+                )
+            terms &= matches
         qs = qs.filter(terms).distinct()
     return access.visible(user, "view", qs, ctx).order_by("family_name_kana", "given_name_kana", "pk")
 
@@ -117,3 +132,114 @@ def orgunit_tree(*, user: Any, ctx: access.AccessContext) -> QuerySet[OrgUnit]:
 
 def positions() -> QuerySet[Position]:
     return Position.objects.order_by("rank")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Pages of the portal shell (my page, directory, org tree). Each returns everything its page shows in a
+# fixed number of queries, whatever the number of rows.
+# --------------------------------------------------------------------------------------------------------
+
+
+def staff_for_user(*, user: Any) -> Staff | None:
+    """The staff row of a login account, or None (a bare superuser, the system account)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Staff.objects.filter(user_id=user.pk).first()
+
+
+@dataclass(frozen=True)
+class MyPage:
+    staff: Staff | None
+    assignments: list[Assignment]
+    delegations_given: list[Delegation]
+    delegations_received: list[Delegation]
+    revocable_ids: frozenset[int]
+
+
+def my_page(*, user: Any, ctx: access.AccessContext) -> MyPage:
+    """Who I am, my posts today, and my active or upcoming delegations (with the ones I may revoke)."""
+    staff = staff_for_user(user=user)
+    if staff is None:
+        return MyPage(None, [], [], [], frozenset())
+    delegations = staff_delegations(staff=staff, on=ctx.today)
+    given = list(delegations["given"])
+    revocable = access.visible(user, "revoke", Delegation.objects.filter(pk__in=[d.pk for d in given]), ctx)
+    return MyPage(
+        staff=staff,
+        assignments=list(staff_current_assignments(staff=staff, on=ctx.today)),
+        delegations_given=given,
+        delegations_received=list(delegations["received"]),
+        revocable_ids=frozenset(revocable.values_list("pk", flat=True)) if given else frozenset(),
+    )
+
+
+def delegation_get_for_user(*, user: Any, ctx: access.AccessContext, pk: int) -> Delegation | None:
+    """A delegation the user may see, or None."""
+    return (
+        access.visible(user, "view", Delegation.objects.select_related("delegator", "delegate"), ctx)
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def staff_directory_rows(*, user: Any, ctx: access.AccessContext, query: str = "") -> QuerySet[Staff]:
+    """The directory with each person's current posts prefetched as `current_posts` (primary post first):
+    two queries per page, however many rows it shows."""
+    posts = (
+        assignments_current(on=ctx.today)
+        .select_related("unit", "position")
+        .order_by("-is_primary", "-position__rank", "unit__path")
+    )
+    return staff_directory(user=user, ctx=ctx, query=query).prefetch_related(
+        Prefetch("assignments", queryset=posts, to_attr="current_posts")
+    )
+
+
+def _heads(on: date) -> Prefetch:
+    """Each unit's head: its highest-ranked current post (a sliced prefetch, one window-function query)."""
+    holders = (
+        assignments_current(on=on)
+        .filter(staff__user__is_active=True)
+        .select_related("staff", "position")
+        .order_by("-position__rank", "-is_primary", "staff__employee_number")
+    )
+    return Prefetch("assignments", queryset=holders[:1], to_attr="heads")
+
+
+def orgunit_tree_with_heads(*, user: Any, ctx: access.AccessContext) -> QuerySet[OrgUnit]:
+    """The org tree in depth-first order, each unit with `heads` (a list of at most one assignment)."""
+    return orgunit_tree(user=user, ctx=ctx).prefetch_related(_heads(ctx.today))
+
+
+@dataclass(frozen=True)
+class UnitPage:
+    unit: OrgUnit
+    ancestors: list[OrgUnit]
+    children: list[OrgUnit]
+    members: list[Assignment]
+
+
+def orgunit_page(*, user: Any, ctx: access.AccessContext, pk: int) -> UnitPage | None:
+    """One unit as its page shows it: the units above it, the units under it with their heads, and who
+    holds a post in it today (highest rank first). None when the user may not see the unit."""
+    units = access.visible(user, "view", OrgUnit.objects.all(), ctx)
+    unit = units.filter(pk=pk).first()
+    if unit is None:
+        return None
+    above = [path for path in unit_ancestor_paths(unit) if path != unit.path]
+    members = (
+        assignments_current(on=ctx.today)
+        .filter(unit=unit, staff__user__is_active=True)
+        .select_related("staff", "position")
+        .order_by("-position__rank", "-is_primary", "staff__family_name_kana", "staff__given_name_kana")
+    )
+    return UnitPage(
+        unit=unit,
+        ancestors=list(units.filter(path__in=above).order_by("path")),
+        children=list(
+            units.filter(path__startswith=unit.path, depth=unit.depth + 1)
+            .order_by("path")
+            .prefetch_related(_heads(ctx.today))
+        ),
+        members=list(members),
+    )

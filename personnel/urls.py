@@ -5,4 +5,9 @@ from personnel import views
 app_name = "personnel"
 urlpatterns = [
     path("me/", views.my_page, name="my_page"),
+    path("me/delegations/", views.delegation_create, name="delegation_create"),
+    path("delegations/<int:pk>/revoke/", views.delegation_revoke, name="delegation_revoke"),
+    path("directory/", views.directory, name="directory"),
+    path("units/", views.unit_tree, name="unit_tree"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
 ]

@@ -1,8 +1,119 @@
+"""Pages of the portal shell: my page (with delegations), the staff directory and the org tree.
+
+Each view parses input, calls one selector or service and renders. Access is decided in personnel/access.py:
+a refusal raises access.AccessDenied, which the 403 page shows with its reason."""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from personnel import access, selectors, services
+from personnel.forms import DelegationForm, DirectorySearchForm, service_error
+from personnel.models import OrgUnit, Staff
+
+DIRECTORY_PAGE_SIZE = 50
+
+
+def _my_page(request: HttpRequest, form: DelegationForm | None = None, status: int = 200) -> HttpResponse:
+    page = selectors.my_page(user=request.user, ctx=request.access)
+    on_duty = bool(page.assignments)
+    if form is None and on_duty:
+        form = DelegationForm(initial={"start_date": request.access.today, "end_date": request.access.today})
+    context = {
+        "page": page,
+        "today": request.access.today,
+        "form": form if on_duty else None,
+        "no_assignment_reason": access.REASON_NO_ASSIGNMENT,
+    }
+    return render(request, "personnel/my_page.html", context, status=status)
 
 
 @login_required
+@require_GET
 def my_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "personnel/my_page.html", {})
+    return _my_page(request)
+
+
+@login_required
+@require_POST
+def delegation_create(request: HttpRequest) -> HttpResponse:
+    delegator = selectors.staff_for_user(user=request.user)
+    if delegator is None:
+        raise access.AccessDenied(_("Your login is not linked to a staff record, so you cannot delegate."))
+    form = DelegationForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            delegation = services.delegation_create(
+                actor=request.user,
+                ctx=request.access,
+                delegator=delegator,
+                delegate=data["delegate_number"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                reason=data["reason"],
+            )
+        except (ValidationError, access.AccessDenied) as exc:
+            service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(delegate)s will act for you from %(start)s to %(end)s.")
+                % {"delegate": delegation.delegate, "start": delegation.start_date, "end": delegation.end_date},
+            )
+            return redirect("personnel:my_page")
+    return _my_page(request, form=form, status=400)
+
+
+@login_required
+@require_POST
+def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    delegation = selectors.delegation_get_for_user(user=request.user, ctx=request.access, pk=pk)
+    if delegation is None:
+        raise Http404
+    try:
+        services.delegation_revoke(actor=request.user, ctx=request.access, delegation=delegation)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except access.AccessDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The delegation to %(delegate)s was revoked.") % {"delegate": delegation.delegate})
+    return redirect("personnel:my_page")
+
+
+@login_required
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "view", Staff, request.access)
+    form = DirectorySearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    rows = selectors.staff_directory_rows(user=request.user, ctx=request.access, query=query)
+    page = Paginator(rows, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "personnel/directory.html", {"form": form, "query": query, "page": page})
+
+
+@login_required
+@require_GET
+def unit_tree(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "view", OrgUnit, request.access)
+    units = selectors.orgunit_tree_with_heads(user=request.user, ctx=request.access)
+    return render(request, "personnel/unit_tree.html", {"units": units})
+
+
+@login_required
+@require_GET
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require(request.user, "view", OrgUnit, request.access)
+    page = selectors.orgunit_page(user=request.user, ctx=request.access, pk=pk)
+    if page is None:
+        raise Http404
+    return render(request, "personnel/unit_detail.html", {"page": page})
