@@ -1,0 +1,93 @@
+# 決裁ポータル — `make help` lists the targets. Every target that needs Python first makes .venv (see `install`).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CONSTRAINTS := requirements/constraints.txt
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# manage.py needs SECRET_KEY unless DEBUG is on; local runs and checks default to DEBUG=1, a caller's value wins.
+MANAGE := DEBUG="$${DEBUG:-1}" $(BIN)/python manage.py
+
+.PHONY: help install run test check lint format bench lock lock-check messages clean distclean
+
+help: ## List the targets
+	@echo "Targets (DATABASE_URL, REDIS_URL and the other variables in README.md are read from the environment):"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+# The stamp is newer than pyproject.toml and the constraints file once they are installed, so re-runs cost nothing
+# and an edit to either re-installs. A venv whose python no longer runs (moved or rebuilt machine) is made anew.
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "$(PYTHON) is older than Python 3.11; run make PYTHON=/path/to/python3.11+" >&2; exit 1; }
+	@if ! $(BIN)/python -c 'import sys' 2>/dev/null; then \
+		echo "Creating $(VENV) with $$($(PYTHON) --version)"; rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); fi
+	$(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS) pip
+	$(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS) --editable '.[dev]'
+	$(BIN)/python -m pip check
+	$(BIN)/python requirements/check_lock.py
+	@touch $@
+
+install: $(STAMP) ## Make .venv and install the project with its dev tools, pinned by requirements/constraints.txt
+
+run: install ## Migrate, load the demo data (idempotent) and serve the portal on http://127.0.0.1:8000 with Daphne
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C stops). Demo accounts: see README.md."
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+# pytest exits 5 when it collected nothing; for this suite that means collection broke, so it fails loudly.
+test: install ## Run the whole pytest suite (SQLite unless DATABASE_URL is set; Redis when REDIS_URL is set)
+	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests, so collection is broken" >&2; fi; exit $$rc
+
+check: lint lock-check ## lint + makemigrations --check + Django's system checks + the lock check
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) check
+
+lint: install ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Rewrite the code with ruff format and ruff check --fix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install ## Run every script under bench/ against the configured database (each prints its own results)
+	@set -e; shopt -s nullglob; scripts=(bench/*.py); \
+	if [ $${#scripts[@]} -eq 0 ]; then echo "bench/ has no scripts yet"; exit 0; fi; \
+	for script in "$${scripts[@]}"; do \
+		echo "== $$script"; DEBUG="$${DEBUG:-1}" PYTHONPATH="$(CURDIR)" $(BIN)/python "$$script"; done
+
+lock: ## Re-resolve pyproject.toml's ranges in a clean venv and pin the whole set in requirements/constraints.txt
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install --quiet --upgrade pip; \
+	"$$tmp/venv/bin/python" -m pip install --quiet --editable '.[dev]'; \
+	{ echo "# Every package kessai-portal[dev] installs, pinned. Made by \`make lock\` from pyproject.toml with"; \
+	  echo "# $$("$$tmp/venv/bin/python" --version) on $$(uname -s)/$$(uname -m); do not edit by hand."; \
+	  echo "# Installs use: pip install --constraint $(CONSTRAINTS) --editable '.[dev]'"; \
+	  "$$tmp/venv/bin/python" -m pip freeze --all --exclude-editable | grep -v -E '^(setuptools|wheel|distribute)=='; \
+	} > $(CONSTRAINTS).new; \
+	mv $(CONSTRAINTS).new $(CONSTRAINTS); \
+	echo "Wrote $(CONSTRAINTS) ($$(grep -c '==' $(CONSTRAINTS)) pins); review with git diff and commit it."
+
+lock-check: install ## Fail when the installed set or pyproject.toml no longer matches requirements/constraints.txt
+	$(BIN)/python -m pip check
+	$(BIN)/python requirements/check_lock.py
+
+messages: install ## Compile locale/*/LC_MESSAGES/django.po into .mo files (needs gettext's msgfmt)
+	$(MANAGE) compilemessages --ignore=.venv
+
+clean: ## Remove caches, build leftovers and test artifacts (keeps .venv and the SQLite database in var/)
+	rm -rf .pytest_cache .ruff_cache build *.egg-info tests/artifacts static_collected
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean ## clean, and also remove .venv and var/ (SQLite database, uploaded media)
+	rm -rf $(VENV) var

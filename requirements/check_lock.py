@@ -1,0 +1,96 @@
+"""Check that requirements/constraints.txt still fits pyproject.toml and the installed venv.
+
+Run with the project's venv python after `pip install -c requirements/constraints.txt -e '.[dev]'`.
+It walks the dependency closure of the project (with its `dev` extra) from pyproject.toml and fails when a
+package in it is not pinned in the constraints file, when a pin falls outside a range that asks for it, or when
+the installed version differs from its pin — each means `make lock` has to be run again. Pins nothing needs any
+more are reported (the next `make lock` drops them) but do not fail.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+ROOT = Path(__file__).resolve().parent.parent
+CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
+EXTRAS = ("dev",)
+# pip itself is pinned for a reproducible installer; nothing in the project requires it.
+INSTALLER = {"pip"}
+
+
+def read_pins(path: Path) -> dict[str, Version]:
+    pins: dict[str, Version] = {}
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, sep, version = line.partition("==")
+        if not sep:
+            raise SystemExit(f"{path}:{number}: {line!r} is not pinned with ==")
+        pins[canonicalize_name(name)] = Version(version.strip())
+    return pins
+
+
+def marker_applies(req: Requirement, extras: frozenset[str]) -> bool:
+    if req.marker is None:
+        return True
+    env = default_environment()
+    return any(req.marker.evaluate({**env, "extra": extra}) for extra in (extras or {""}))
+
+
+def main() -> int:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    roots = [Requirement(r) for r in project["dependencies"]]
+    for extra in EXTRAS:
+        roots += [Requirement(r) for r in project["optional-dependencies"][extra]]
+
+    pins = read_pins(CONSTRAINTS)
+    problems: list[str] = []
+    seen: dict[str, set[str]] = {}
+    queue: list[tuple[Requirement, str]] = [(r, "pyproject.toml") for r in roots]
+    while queue:
+        req, wanted_by = queue.pop()
+        name = canonicalize_name(req.name)
+        pin = pins.get(name)
+        if pin is None:
+            problems.append(f"{req.name} (wanted by {wanted_by}) is not pinned in {CONSTRAINTS.name}")
+        elif not req.specifier.contains(pin, prereleases=True):
+            problems.append(f"{req.name}=={pin} is pinned but {wanted_by} asks for {req}")
+        extras = set(req.extras)
+        if name in seen and extras <= seen[name]:
+            continue
+        seen[name] = seen.get(name, set()) | extras
+        try:
+            dist = metadata.distribution(req.name)
+        except metadata.PackageNotFoundError:
+            problems.append(f"{req.name} (wanted by {wanted_by}) is not installed")
+            continue
+        if pin is not None and Version(dist.version) != pin:
+            problems.append(f"{req.name} {dist.version} is installed but {CONSTRAINTS.name} pins {pin}")
+        for child in dist.requires or []:
+            child_req = Requirement(child)
+            if marker_applies(child_req, frozenset(extras)):
+                queue.append((child_req, f"{dist.metadata['Name']} {dist.version}"))
+
+    unused = sorted(set(pins) - set(seen) - INSTALLER)
+    for name in unused:
+        print(f"note: {name}=={pins[name]} is pinned but nothing requires it any more (make lock drops it)")
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        print("The lock no longer fits pyproject.toml: run `make lock` and commit requirements/.", file=sys.stderr)
+        return 1
+    print(f"lock ok: {len(seen)} packages in the closure of kessai-portal[{','.join(EXTRAS)}] match {CONSTRAINTS.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
