@@ -30,7 +30,15 @@ def service_error(form: forms.BaseForm, exc: Exception) -> None:
         form.add_error(None, str(exc))
 
 
-class DelegationForm(forms.Form):
+class PortalForm(forms.Form):
+    """A form of the portal pages: labels without Django's trailing ":" (it reads wrongly in Japanese)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class DelegationForm(PortalForm):
     """代理: who acts for me, from when to when, and why."""
 
     delegate_number = forms.CharField(
@@ -57,7 +65,7 @@ class DelegationForm(forms.Form):
         return staff
 
 
-class DirectorySearchForm(forms.Form):
+class DirectorySearchForm(PortalForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,

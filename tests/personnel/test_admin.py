@@ -235,7 +235,7 @@ def test_the_admin_index_lists_the_org_master_for_hr(city, hr):
     assert reverse("admin:personnel_orgunit_changelist") in text
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_admin_save_runs_the_durable_service_outside_any_outer_transaction(client, system_ctx):
     """Outside the test transaction: Django's admin wraps saves in atomic(), which a durable service refuses."""
     from personnel import services

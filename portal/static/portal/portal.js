@@ -16,3 +16,12 @@ document.addEventListener("submit", (event) => {
     form.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = true; });
   }
 });
+
+// After a refused form, bring its errors into view (they may sit below the fold on a tablet).
+document.addEventListener("DOMContentLoaded", () => {
+  const errors = document.querySelector(".form-errors, .field .errorlist");
+  if (errors) {
+    errors.scrollIntoView({ block: "center" });
+    errors.focus({ preventScroll: true });
+  }
+});
