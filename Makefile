@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # manage.py needs SECRET_KEY unless DEBUG is on; local runs and checks default to DEBUG=1, a caller's value wins.
 MANAGE := DEBUG="$${DEBUG:-1}" $(BIN)/python manage.py
 
-.PHONY: help install run test check lint format bench lock lock-check messages clean distclean
+.PHONY: help install run test check lint format bench lock lock-check messages messages-check clean distclean
 
 help: ## List the targets
 	@echo "Targets (DATABASE_URL, REDIS_URL and the other variables in README.md are read from the environment):"
@@ -47,7 +47,7 @@ test: install ## Run the whole pytest suite (SQLite unless DATABASE_URL is set; 
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests, so collection is broken" >&2; fi; exit $$rc
 
-check: lint lock-check ## lint + makemigrations --check + Django's system checks + the lock check
+check: lint lock-check messages-check ## lint, lock-check, messages-check, makemigrations --check, manage.py check
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) check
 
@@ -84,6 +84,13 @@ lock-check: install ## Fail when the installed set or pyproject.toml no longer m
 
 messages: install ## Compile locale/*/LC_MESSAGES/django.po into .mo files (needs gettext's msgfmt)
 	$(MANAGE) compilemessages --ignore=.venv
+
+messages-check: ## Fail when a committed .mo no longer matches its .po (skipped without gettext's msgfmt)
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found (apt-get install gettext): .mo check skipped"; exit 0; }; \
+	set -e; for po in $$(find . -path ./$(VENV) -prune -o -name '*.po' -print); do mo="$${po%.po}.mo"; \
+		if ! diff -q <(msgfmt -o - "$$po" | msgunfmt) <(msgunfmt "$$mo" 2>/dev/null) >/dev/null; then \
+			echo "$$mo does not match $$po: run make messages and commit the .mo" >&2; exit 1; fi; done; \
+	echo "compiled translations match their .po files"
 
 clean: ## Remove caches, build leftovers and test artifacts (keeps .venv and the SQLite database in var/)
 	rm -rf .pytest_cache .ruff_cache build *.egg-info tests/artifacts static_collected
