@@ -105,6 +105,7 @@ class AccessModelAdmin(admin.ModelAdmin):
 class OrgUnitAdmin(AccessModelAdmin):
     service_actions = frozenset({"add", "change"})
     form = OrgUnitAdminForm
+    fields = ["parent", "code", "kind", "name", "name_kana", "abbreviation", "extension"]
     list_display = ["tree_name", "code", "kind", "abbreviation", "extension"]
     list_display_links = ["tree_name"]
     list_filter = ["kind"]
@@ -115,6 +116,11 @@ class OrgUnitAdmin(AccessModelAdmin):
     @admin.display(description=_("name"), ordering="path")
     def tree_name(self, obj: OrgUnit) -> str:
         return format_html('<span style="padding-inline-start:{}em">{}</span>', (obj.depth - 1) * 1.5, obj.name)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: OrgUnit | None = None) -> Any:
+        # An existing unit keeps its code and kind: decision numbers and the tree's depth rules depend on them,
+        # and orgunit_update does not change them.
+        return ["code", "kind"] if obj is not None else []
 
     def view_on_site(self, obj: OrgUnit) -> str:
         return reverse("personnel:unit_detail", args=[obj.pk])

@@ -168,10 +168,6 @@ class OrgUnitAdminForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["parent"].initial = self.instance.get_parent()
-            # The code and kind of an existing unit are fixed (decision numbers and the tree depend on them).
-            for name in ("code", "kind"):
-                if name in self.fields:
-                    self.fields[name].disabled = True
 
     def apply(self) -> OrgUnit:
         data = self.cleaned_data

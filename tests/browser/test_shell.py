@@ -146,3 +146,25 @@ def test_a_section_head_sets_up_a_delegation_and_a_second_submit_is_explained(ci
     form.get_by_role("button", name="代理を設定").click()
     sync_api.expect(page.locator(".form-errors")).to_contain_text("先にその代理を取り消してください")
     shot(page, "08-delegation-refused-1024x768")
+
+
+@pytest.fixture
+def hr_clerk(city):
+    """Set up before `browser`: no ORM calls once Playwright's event loop runs in this thread."""
+    from tests.webtools import make_hr_staff
+
+    make_hr_staff(city.hr_clerk)
+    return city.hr_clerk
+
+
+def test_hr_opens_the_org_admin_from_the_header_and_sees_the_tree(hr_clerk, live_server, browser):
+    page = open_page(browser, LANDSCAPE)
+    log_in(page, live_server.url, "100007")
+    page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="管理").click()
+    shot(page, "09-admin-index-1024x768")
+    page.goto(live_server.url + "/admin/personnel/orgunit/")
+    sync_api.expect(page.locator("#result_list tbody tr")).to_have_count(12)
+    shot(page, "10-admin-orgunits-1024x768")
+    page.get_by_role("link", name="総務部").click()
+    sync_api.expect(page.get_by_label("上位組織")).to_be_visible()
+    shot(page, "11-admin-orgunit-change-1024x768")
