@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -265,6 +266,37 @@ def staff_import(
     )
     _audit(actor=actor, ctx=ctx, action="staff_import", target=f"{len(new_rows)} staff", created=len(new_rows))
     return ImportResult(created=len(new_rows), unchanged=len(cleaned) - len(new_rows))
+
+
+# Django's admin only opens for is_staff accounts; these roles administer the portal there.
+ADMIN_SITE_ROLES = frozenset({access.Role.HR, access.Role.IT})
+
+
+@transaction.atomic(durable=True)
+def staff_grant_role(*, actor: Any, ctx: access.AccessContext, staff: Staff, role: str) -> bool:
+    """Put `staff` into a functional role (the Django group of that name). Members of the roles in
+    ADMIN_SITE_ROLES also get is_staff, which Django's admin requires on top of the permission model.
+    Returns False, and writes nothing, when the staff member already holds the role."""
+    access.require(actor, "change", staff, ctx)
+    try:
+        role = access.Role(role)
+    except ValueError:
+        raise ValidationError(_("Unknown role: %(role)s") % {"role": role}) from None
+    user = User.objects.select_for_update().get(pk=staff.user_id)
+    if not user.is_active:
+        raise ValidationError(_("%(staff)s's account is not active.") % {"staff": staff})
+    group, _created = Group.objects.get_or_create(name=role.value)
+    changed = False
+    if not user.groups.filter(pk=group.pk).exists():
+        user.groups.add(group)
+        changed = True
+    if role in ADMIN_SITE_ROLES and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        changed = True
+    if changed:
+        _audit(actor=actor, ctx=ctx, action="staff_grant_role", target=staff, role=role.value, is_staff=user.is_staff)
+    return changed
 
 
 # --------------------------------------------------------------------------------------------------------
