@@ -3,8 +3,10 @@
 Run with the project's venv python after `pip install -c requirements/constraints.txt -e '.[dev]'`.
 It walks the dependency closure of the project (with its `dev` extra) from pyproject.toml and fails when a
 package in it is not pinned in the constraints file, when a pin falls outside a range that asks for it, or when
-the installed version differs from its pin — each means `make lock` has to be run again. Pins nothing needs any
-more are reported (the next `make lock` drops them) but do not fail.
+the installed version differs from its pin — each means `make lock` has to be run again. It also fails when a
+pinned package needs a newer Python than the oldest one pyproject.toml's requires-python admits (Debian 12's
+python3 is 3.11.2): requirements/lock-input.txt then caps that package for `make lock`. Pins nothing needs any more
+are reported (the next `make lock` drops them) but do not fail.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -39,6 +42,13 @@ def read_pins(path: Path) -> dict[str, Version]:
     return pins
 
 
+def oldest_python(requires_python: str) -> Version:
+    """The lowest Python version a requires-python range admits, e.g. >=3.11 gives 3.11.0."""
+    floors = [Version(s.version) for s in SpecifierSet(requires_python) if s.operator in (">=", "~=", "==")]
+    floor = max(floors, default=Version("3"))
+    return Version(".".join(str(part) for part in (floor.release + (0, 0))[:3]))
+
+
 def marker_applies(req: Requirement, extras: frozenset[str]) -> bool:
     if req.marker is None:
         return True
@@ -53,6 +63,7 @@ def main() -> int:
         roots += [Requirement(r) for r in project["optional-dependencies"][extra]]
 
     pins = read_pins(CONSTRAINTS)
+    python_floor = oldest_python(project.get("requires-python", ""))
     problems: list[str] = []
     seen: dict[str, set[str]] = {}
     queue: list[tuple[Requirement, str]] = [(r, "pyproject.toml") for r in roots]
@@ -75,6 +86,12 @@ def main() -> int:
             continue
         if pin is not None and Version(dist.version) != pin:
             problems.append(f"{req.name} {dist.version} is installed but {CONSTRAINTS.name} pins {pin}")
+        needs_python = dist.metadata.get("Requires-Python")
+        if needs_python and not SpecifierSet(needs_python).contains(python_floor, prereleases=True):
+            problems.append(
+                f"{dist.metadata['Name']} {dist.version} needs Python {needs_python}, but pyproject.toml admits "
+                f"Python {python_floor}: cap it in requirements/lock-input.txt and run `make lock`"
+            )
         for child in dist.requires or []:
             child_req = Requirement(child)
             if marker_applies(child_req, frozenset(extras)):
