@@ -66,11 +66,11 @@ bench: install ## Run every script under bench/ against the configured database 
 	for script in "$${scripts[@]}"; do \
 		echo "== $$script"; DEBUG="$${DEBUG:-1}" PYTHONPATH="$(CURDIR)" $(BIN)/python "$$script"; done
 
-lock: ## Re-resolve pyproject.toml's ranges (capped by lock-input.txt) in a clean venv; rewrite constraints.txt
+lock: ## Re-resolve pyproject.toml (+ requirements/lock-input.txt) in a clean venv; rewrite constraints.txt
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(PYTHON) -m venv "$$tmp/venv"; \
 	"$$tmp/venv/bin/python" -m pip install --quiet --upgrade pip; \
-	"$$tmp/venv/bin/python" -m pip install --quiet --constraint $(LOCK_INPUT) --editable '.[dev]'; \
+	"$$tmp/venv/bin/python" -m pip install --quiet --requirement $(LOCK_INPUT) --editable '.[dev]'; \
 	{ echo "# Every package kessai-portal[dev] installs, pinned. Made by \`make lock\` from pyproject.toml with"; \
 	  echo "# $$("$$tmp/venv/bin/python" --version) on $$(uname -s)/$$(uname -m); do not edit by hand."; \
 	  echo "# Installs use: pip install --constraint $(CONSTRAINTS) --editable '.[dev]'"; \

@@ -5,8 +5,8 @@ It walks the dependency closure of the project (with its `dev` extra) from pypro
 package in it is not pinned in the constraints file, when a pin falls outside a range that asks for it, or when
 the installed version differs from its pin — each means `make lock` has to be run again. It also fails when a
 pinned package needs a newer Python than the oldest one pyproject.toml's requires-python admits (Debian 12's
-python3 is 3.11.2): requirements/lock-input.txt then caps that package for `make lock`. Pins nothing needs any more
-are reported (the next `make lock` drops them) but do not fail.
+python3 is 3.11.2): requirements/lock-input.txt then caps that package for `make lock`. Pins that nothing needs
+any more are reported (the next `make lock` drops them) but do not fail; lock-input.txt's own are expected.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
+LOCK_INPUT = ROOT / "requirements" / "lock-input.txt"
 EXTRAS = ("dev",)
 # pip itself is pinned for a reproducible installer; nothing in the project requires it.
 INSTALLER = {"pip"}
@@ -97,7 +98,12 @@ def main() -> int:
             if marker_applies(child_req, frozenset(extras)):
                 queue.append((child_req, f"{dist.metadata['Name']} {dist.version}"))
 
-    unused = sorted(set(pins) - set(seen) - INSTALLER)
+    lock_input = {
+        canonicalize_name(Requirement(line.split("#", 1)[0]).name)
+        for line in LOCK_INPUT.read_text().splitlines()
+        if line.split("#", 1)[0].strip()
+    }
+    unused = sorted(set(pins) - set(seen) - INSTALLER - lock_input)
     for name in unused:
         print(f"note: {name}=={pins[name]} is pinned but nothing requires it any more (make lock drops it)")
     for problem in problems:
