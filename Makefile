@@ -12,6 +12,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 # manage.py needs SECRET_KEY unless DEBUG is on; local runs and checks default to DEBUG=1, a caller's value wins.
 MANAGE := DEBUG="$${DEBUG:-1}" $(BIN)/python manage.py
@@ -60,11 +61,11 @@ format: install ## Rewrite the code with ruff format and ruff check --fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## Run every script under bench/ against the configured database (each prints its own results)
+bench: install ## Run every script under bench/ (own SQLite file, or WRITES to DATABASE_URL); BENCH_ARGS passed on
 	@set -e; shopt -s nullglob; scripts=(bench/*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "bench/ has no scripts yet"; exit 0; fi; \
 	for script in "$${scripts[@]}"; do \
-		echo "== $$script"; DEBUG="$${DEBUG:-1}" PYTHONPATH="$(CURDIR)" $(BIN)/python "$$script"; done
+		echo "== $$script"; DEBUG="$${DEBUG:-1}" PYTHONPATH="$(CURDIR)" $(BIN)/python "$$script" $(BENCH_ARGS); done
 
 lock: ## Re-resolve pyproject.toml (+ requirements/lock-input.txt) in a clean venv; rewrite constraints.txt
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
