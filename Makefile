@@ -47,7 +47,7 @@ run: install ## Migrate, load the demo data (idempotent) and serve the portal on
 # pytest exits 5 when it collected nothing; for this suite that means collection broke, so it fails loudly.
 test: install ## Run the whole pytest suite (SQLite unless DATABASE_URL is set; Redis when REDIS_URL is set)
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests, so collection is broken" >&2; fi; exit $$rc
+	if [ $$rc -eq 5 ]; then echo "make test: pytest ran no tests (exit 5); without a -k or path filter that means collection is broken" >&2; fi; exit $$rc
 
 check: lint lock-check messages-check ## lint, lock-check, messages-check, makemigrations --check, manage.py check
 	$(MANAGE) makemigrations --check --dry-run
