@@ -367,6 +367,12 @@ def _granted(model: type[models.Model], user_id: int, codename: str) -> list[Que
     ]
 
 
+def _is_root(path: str) -> bool:
+    from personnel.models import OrgUnit
+
+    return len(path) == OrgUnit.steplen
+
+
 def _pks(parts: list[QuerySet]) -> QuerySet | list:
     if not parts:
         return []
@@ -387,8 +393,12 @@ def visible(user: Any, action: str, queryset: QuerySet, ctx: AccessContext) -> Q
         identities = _identities(p, rule)
         if not identities:
             return queryset.none()
-        parts = [part for i in identities for part in _reachable(model, policy, action, rule, i)]
-        queryset = queryset.filter(pk__in=_pks(parts))
+        if rule.supervisors and any(_is_root(path) for i in identities for path in i.supervised_paths):
+            # A post in the root unit (市長, 副市長) supervises every unit: no subquery of every key.
+            queryset = queryset.filter(**{f"{policy.unit}__isnull": False})
+        else:
+            parts = [part for i in identities for part in _reachable(model, policy, action, rule, i)]
+            queryset = queryset.filter(pk__in=_pks(parts))
     if policy.office_only_field and ctx.zone == REMOTE:
         queryset = queryset.filter(**{policy.office_only_field: False})
     return queryset

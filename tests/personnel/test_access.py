@@ -358,3 +358,19 @@ def test_visible_runs_the_same_number_of_queries_for_few_and_many_rows(city, app
 def test_visible_returns_a_queryset_that_composes_with_further_filters(city, docs, office):
     qs = access.visible(city.approver.user, "view", Document.objects.all(), office).filter(drafting_unit__code="SS2")
     assert list(qs.values_list("title", flat=True)) == ["給与係の文書"]
+
+
+def test_the_mayor_supervises_every_unit_of_the_city(city, docs, system_ctx, office):
+    mayor = services.staff_create(
+        actor=None, ctx=system_ctx, row=services.StaffRow("100099", "市川", "守", "イチカワ", "マモル")
+    )
+    services.assignment_create(
+        actor=None,
+        ctx=system_ctx,
+        staff=mayor,
+        unit=city.unit("C"),
+        position=Position.objects.get(code="mayor"),
+        start_date=date(2026, 4, 1),
+    )
+    assert titles(mayor.user, office) == {d.title for d in docs.values()}
+    assert access.can(mayor.user, "view", docs["S3"], office)
