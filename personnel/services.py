@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from treebeard.exceptions import InvalidMoveToDescendant
 
@@ -36,6 +37,11 @@ def _audit(*, actor: Any, ctx: access.AccessContext, action: str, target: object
         target=str(target)[:200],
         detail={k: (v.isoformat() if isinstance(v, date) else v) for k, v in detail.items()},
     )
+
+
+def _day(value: date) -> str:
+    """A date as the user's language writes it (2026年11月23日), for messages."""
+    return date_format(value)
 
 
 def _overlaps(start: date, end: date | None) -> Q:
@@ -325,7 +331,7 @@ def _validate_assignment(
     if same is not None:
         raise ValidationError(
             _("%(staff)s already holds %(position)s in %(unit)s from %(start)s.")
-            % {"staff": staff, "position": position, "unit": unit, "start": same.start_date}
+            % {"staff": staff, "position": position, "unit": unit, "start": _day(same.start_date)}
         )
     if is_primary:
         clash = others.filter(is_primary=True).select_related("unit", "position").first()
@@ -335,7 +341,7 @@ def _validate_assignment(
                     "%(staff)s already has a primary post in that period (%(unit)s %(position)s from %(start)s). "
                     "End it first, or record the new post as 兼務."
                 )
-                % {"staff": staff, "unit": clash.unit, "position": clash.position, "start": clash.start_date}
+                % {"staff": staff, "unit": clash.unit, "position": clash.position, "start": _day(clash.start_date)}
             )
 
 
@@ -550,12 +556,12 @@ def delegation_create(
     if not delegate.user.is_active or not assignments_current(on=start_date).filter(staff=delegate).exists():
         raise ValidationError(
             _("%(delegate)s has no assignment on %(date)s and cannot act for anyone.")
-            % {"delegate": delegate, "date": start_date}
+            % {"delegate": delegate, "date": _day(start_date)}
         )
     if not assignments_current(on=start_date).filter(staff=delegator).exists():
         raise ValidationError(
             _("%(delegator)s has no assignment on %(date)s, so there is nothing to delegate.")
-            % {"delegator": delegator, "date": start_date}
+            % {"delegator": delegator, "date": _day(start_date)}
         )
     active = Delegation.objects.filter(
         revoked_at__isnull=True, start_date__lte=end_date, end_date__gte=start_date
@@ -567,15 +573,15 @@ def delegation_create(
             % {
                 "delegator": delegator,
                 "other": clash.delegate,
-                "start": clash.start_date,
-                "end": clash.end_date,
+                "start": _day(clash.start_date),
+                "end": _day(clash.end_date),
             }
         )
     away = active.filter(delegator=delegate).first()
     if away is not None:
         raise ValidationError(
             _("%(delegate)s is away in that period (delegated to %(other)s from %(start)s to %(end)s).")
-            % {"delegate": delegate, "other": away.delegate, "start": away.start_date, "end": away.end_date}
+            % {"delegate": delegate, "other": away.delegate, "start": _day(away.start_date), "end": _day(away.end_date)}
         )
     try:
         delegation = Delegation.objects.create(

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -66,7 +67,11 @@ def delegation_create(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("%(delegate)s will act for you from %(start)s to %(end)s.")
-                % {"delegate": delegation.delegate, "start": delegation.start_date, "end": delegation.end_date},
+                % {
+                    "delegate": delegation.delegate,
+                    "start": date_format(delegation.start_date),
+                    "end": date_format(delegation.end_date),
+                },
             )
             return redirect("personnel:my_page")
     return _my_page(request, form=form, status=400)

@@ -378,3 +378,12 @@ def test_revoking_twice_is_refused(city, office):
     services.delegation_revoke(actor=city.approver.user, ctx=office, delegation=delegation)
     with pytest.raises(ValidationError, match="already been revoked"):
         services.delegation_revoke(actor=city.approver.user, ctx=office, delegation=delegation)
+
+
+def test_a_refusal_writes_dates_the_way_the_users_language_does(city, office):
+    from django.utils import translation
+
+    delegate_from_approver(office, city.approver.user, delegate=city.delegate)
+    with translation.override("ja"), pytest.raises(ValidationError) as refused:
+        delegate_from_approver(office, city.approver.user, delegate=city.chief)
+    assert "2026年11月23日" in refused.value.messages[0]
