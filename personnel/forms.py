@@ -184,17 +184,24 @@ class OrgUnitAdminForm(ServiceModelForm):
                 abbreviation=data["abbreviation"],
                 extension=data["extension"],
             )
-        unit = OrgUnit.objects.get(pk=self.instance.pk)
-        if "parent" in self.changed_data:
-            if parent is None:
+        if parent is None:
+            if self.instance.get_parent() is not None:
                 raise ValidationError(_("Only the city itself has no parent unit."))
-            # The move goes first: it is the step that can be refused. The update after it is checked by the
-            # same access rule and the form has already checked its fields, so it cannot leave a half-change.
-            unit = services.orgunit_move(actor=self.actor, ctx=self.ctx, unit=unit, parent=parent)
-        return services.orgunit_update(
+            return services.orgunit_update(
+                actor=self.actor,
+                ctx=self.ctx,
+                unit=self.instance,
+                name=data["name"],
+                name_kana=data["name_kana"],
+                abbreviation=data["abbreviation"],
+                extension=data["extension"],
+            )
+        # One transaction: a refused move leaves the name unchanged too.
+        return services.orgunit_edit(
             actor=self.actor,
             ctx=self.ctx,
-            unit=unit,
+            unit=self.instance,
+            parent=parent,
             name=data["name"],
             name_kana=data["name_kana"],
             abbreviation=data["abbreviation"],

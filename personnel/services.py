@@ -116,6 +116,42 @@ def orgunit_update(
     abbreviation: str = "",
     extension: str = "",
 ) -> OrgUnit:
+    return _orgunit_update(
+        actor=actor, ctx=ctx, unit=unit, name=name, name_kana=name_kana, abbreviation=abbreviation, extension=extension
+    )
+
+
+@transaction.atomic(durable=True)
+def orgunit_edit(
+    *,
+    actor: Any,
+    ctx: access.AccessContext,
+    unit: OrgUnit,
+    parent: OrgUnit,
+    name: str,
+    name_kana: str = "",
+    abbreviation: str = "",
+    extension: str = "",
+) -> OrgUnit:
+    """Rename and, when `parent` differs from the current one, move a unit: all of it or nothing."""
+    current = OrgUnit.objects.get(pk=unit.pk).get_parent()
+    if current is None or current.pk != parent.pk:
+        unit = _orgunit_move(actor=actor, ctx=ctx, unit=unit, parent=parent)
+    return _orgunit_update(
+        actor=actor, ctx=ctx, unit=unit, name=name, name_kana=name_kana, abbreviation=abbreviation, extension=extension
+    )
+
+
+def _orgunit_update(
+    *,
+    actor: Any,
+    ctx: access.AccessContext,
+    unit: OrgUnit,
+    name: str,
+    name_kana: str,
+    abbreviation: str,
+    extension: str,
+) -> OrgUnit:
     access.require(actor, "change", unit, ctx)
     name = name.strip()
     if not name:
@@ -132,6 +168,10 @@ def orgunit_update(
 @transaction.atomic(durable=True)
 def orgunit_move(*, actor: Any, ctx: access.AccessContext, unit: OrgUnit, parent: OrgUnit) -> OrgUnit:
     """Move `unit` (with everything under it) to sit under `parent`."""
+    return _orgunit_move(actor=actor, ctx=ctx, unit=unit, parent=parent)
+
+
+def _orgunit_move(*, actor: Any, ctx: access.AccessContext, unit: OrgUnit, parent: OrgUnit) -> OrgUnit:
     access.require(actor, "change", unit, ctx)
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     parent = OrgUnit.objects.select_for_update().get(pk=parent.pk)

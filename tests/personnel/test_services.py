@@ -99,6 +99,23 @@ def test_renaming_a_unit_is_audited_with_the_old_name(city, office):
     assert entry.detail["before"]["name"] == "人事係"
 
 
+def test_a_refused_move_in_an_edit_leaves_the_name_unchanged_too(city, office):
+    before = tree_paths()
+    with pytest.raises(ValidationError):
+        services.orgunit_edit(
+            actor=city.hr_clerk.user, ctx=office, unit=city.unit("D1"), parent=city.unit("SS1"), name="総務企画部"
+        )
+    assert tree_paths() == before and city.unit("D1").name == "総務部"
+
+
+def test_an_edit_renames_and_moves_in_one_step(city, office):
+    services.orgunit_edit(
+        actor=city.hr_clerk.user, ctx=office, unit=city.unit("SS3"), parent=city.unit("S1"), name="調達係"
+    )
+    unit = city.unit("SS3")
+    assert (unit.name, unit.get_parent().code) == ("調達係", "S1")
+
+
 # -- staff ------------------------------------------------------------------------------------------------
 
 
