@@ -1,2 +1,0 @@
-def test_city_builds(city):
-    assert city.approver.full_name == "高橋 健"
