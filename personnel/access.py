@@ -137,21 +137,17 @@ def principal(user: Any, ctx: AccessContext) -> Principal:
     if cached is not None:
         return cached
 
-    from personnel.models import Delegation, Staff
-    from personnel.selectors import assignments_current
+    from personnel.models import Staff
+    from personnel.selectors import assignments_current, delegations_active
 
     today = ctx.today
     staff_id = Staff.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
     delegations = []
     if staff_id is not None:
         delegations = list(
-            Delegation.objects.filter(
-                delegate_id=staff_id,
-                start_date__lte=today,
-                end_date__gte=today,
-                revoked_at__isnull=True,
-                delegator__user__is_active=True,
-            ).values_list("pk", "delegator_id", "delegator__user_id")
+            delegations_active(on=today)
+            .filter(delegate_id=staff_id, delegator__user__is_active=True)
+            .values_list("pk", "delegator_id", "delegator__user_id")
         )
     staff_ids = [staff_id, *(d[1] for d in delegations)] if staff_id is not None else []
     current: dict[int, list[tuple[str, int]]] = {sid: [] for sid in staff_ids}

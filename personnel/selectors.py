@@ -13,13 +13,17 @@ from personnel import access
 from personnel.models import Assignment, Delegation, OrgUnit, Position, Staff
 
 
-def _current(on: date) -> Q:
-    return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))
+def period_overlaps(start: date, end: date | None) -> Q:
+    """Rows whose [start_date, end_date] (inclusive; no end date = open-ended) meets [start, end]."""
+    q = Q(end_date__isnull=True) | Q(end_date__gte=start)
+    if end is not None:
+        q &= Q(start_date__lte=end)
+    return q
 
 
 def assignments_current(*, on: date) -> QuerySet[Assignment]:
     """Assignments held on `on` (start and end dates inclusive)."""
-    return Assignment.objects.filter(_current(on))
+    return Assignment.objects.filter(period_overlaps(on, on))
 
 
 def staff_current_assignments(*, staff: Staff, on: date) -> QuerySet[Assignment]:
@@ -76,7 +80,7 @@ def unit_superior_chain(*, unit: OrgUnit, on: date, min_rank: int = 1) -> QueryS
 
 
 def delegations_active(*, on: date) -> QuerySet[Delegation]:
-    return Delegation.objects.filter(start_date__lte=on, end_date__gte=on, revoked_at__isnull=True)
+    return Delegation.objects.filter(period_overlaps(on, on), revoked_at__isnull=True)
 
 
 def staff_delegations(*, staff: Staff, on: date) -> dict[str, QuerySet[Delegation]]:

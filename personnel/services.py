@@ -16,7 +16,6 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from treebeard.exceptions import InvalidMoveToDescendant
 
 from personnel import access
 from personnel.models import Assignment, Delegation, OrgUnit, PersonnelAudit, Position, Staff, UnitKind
-from personnel.selectors import assignments_current
+from personnel.selectors import assignments_current, period_overlaps
 
 User = get_user_model()
 
@@ -42,14 +41,6 @@ def _audit(*, actor: Any, ctx: access.AccessContext, action: str, target: object
 def _day(value: date) -> str:
     """A date as the user's language writes it (2026年11月23日), for messages."""
     return date_format(value)
-
-
-def _overlaps(start: date, end: date | None) -> Q:
-    """Rows whose [start_date, end_date] (open end = forever) meets [start, end]."""
-    q = Q(end_date__isnull=True) | Q(end_date__gte=start)
-    if end is not None:
-        q &= Q(start_date__lte=end)
-    return q
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -364,7 +355,7 @@ def _validate_assignment(
         raise ValidationError(_("An assignment cannot end before it starts."))
     if not staff.user.is_active:
         raise ValidationError(_("%(staff)s's account is not active.") % {"staff": staff})
-    others = Assignment.objects.filter(staff=staff).filter(_overlaps(start_date, end_date))
+    others = Assignment.objects.filter(staff=staff).filter(period_overlaps(start_date, end_date))
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     same = others.filter(unit=unit, position=position).first()
@@ -603,9 +594,9 @@ def delegation_create(
             _("%(delegator)s has no assignment on %(date)s, so there is nothing to delegate.")
             % {"delegator": delegator, "date": _day(start_date)}
         )
-    active = Delegation.objects.filter(
-        revoked_at__isnull=True, start_date__lte=end_date, end_date__gte=start_date
-    ).select_related("delegate", "delegator")
+    active = Delegation.objects.filter(period_overlaps(start_date, end_date), revoked_at__isnull=True).select_related(
+        "delegate", "delegator"
+    )
     clash = active.filter(delegator=delegator).first()
     if clash is not None:
         raise ValidationError(
