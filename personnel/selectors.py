@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from personnel import access
-from personnel.models import Assignment, Delegation, OrgUnit, Position, Staff
+from personnel.models import Assignment, Delegation, OrgUnit, Staff
 
 
 def period_overlaps(start: date, end: date | None) -> Q:
@@ -34,10 +34,6 @@ def staff_current_assignments(*, staff: Staff, on: date) -> QuerySet[Assignment]
         .select_related("unit", "position")
         .order_by("-is_primary", "-position__rank", "unit__path")
     )
-
-
-def staff_primary_assignment(*, staff: Staff, on: date) -> Assignment | None:
-    return staff_current_assignments(staff=staff, on=on).filter(is_primary=True).first()
 
 
 def unit_ancestor_paths(unit: OrgUnit) -> list[str]:
@@ -132,10 +128,6 @@ def staff_directory(*, user: Any, ctx: access.AccessContext, query: str = "") ->
 def orgunit_tree(*, user: Any, ctx: access.AccessContext) -> QuerySet[OrgUnit]:
     """Every unit in tree order (materialised path order is depth-first)."""
     return access.visible(user, "view", OrgUnit.objects.all(), ctx).order_by("path")
-
-
-def positions() -> QuerySet[Position]:
-    return Position.objects.order_by("rank")
 
 
 # --------------------------------------------------------------------------------------------------------
