@@ -1,9 +1,14 @@
-"""Approval documents (起案文書). This is the part the permission model needs today; the engine (routes,
-steps, actions, numbering, audit chain) grows around it."""
+"""Approval documents (起案文書) and what the engine keeps about them.
+
+The lifecycle graph lives in approvals/flows.py (django-viewflow). What viewflow does not model — the route of
+steps generated from the org tree and the 専決規程, delegation, send-back to a chosen step, 後閲, bulk approval,
+decision numbers and the hash-chained audit trail — is kept here and changed only by approvals/services.py.
+"""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -28,6 +33,10 @@ class DocumentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+OPEN_STATUSES = (DocumentStatus.IN_PROGRESS, DocumentStatus.SENT_BACK)
+CLOSED_STATUSES = (DocumentStatus.DECIDED, DocumentStatus.REJECTED, DocumentStatus.WITHDRAWN)
+
+
 class Document(models.Model):
     doc_type = models.CharField(_("type"), max_length=20, choices=DocumentType.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -42,14 +51,34 @@ class Document(models.Model):
     amount = models.DecimalField(_("amount (yen)"), max_digits=14, decimal_places=0, null=True, blank=True)
     contains_personal_info = models.BooleanField(_("contains personal information (個人情報)"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # 決裁番号, e.g. 2026-人事-000123: given in the transaction that decides, so a rollback leaves no gap.
+    number = models.CharField(_("decision number (決裁番号)"), max_length=40, null=True, blank=True, unique=True)
+    # The 専決規程 rule the route was built from; the route itself is a copy, so later rule changes do not
+    # reach documents already filed.
+    rule = models.ForeignKey(
+        "DecisionRule", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("rule")
+    )
+    process = models.OneToOneField(
+        "viewflow.Process", on_delete=models.SET_NULL, null=True, blank=True, related_name="document", editable=False
+    )
 
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
-        indexes = [models.Index(fields=["drafting_unit", "status"], name="document_unit_status_idx")]
+        indexes = [
+            models.Index(fields=["drafting_unit", "status"], name="document_unit_status_idx"),
+            models.Index(fields=["applicant", "status"], name="document_applicant_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
 
 class DocumentUserObjectPermission(UserObjectPermissionBase):
@@ -60,3 +89,212 @@ class DocumentUserObjectPermission(UserObjectPermissionBase):
 
 class DocumentGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Document, on_delete=models.CASCADE)
+
+
+class DecisionRule(models.Model):
+    """One line of the 専決規程: documents of a type and amount range are decided by a rank, for a period.
+
+    Amounts are inclusive; an empty bound is open. Effective dates are inclusive; no end = still in force.
+    """
+
+    doc_type = models.CharField(_("type"), max_length=20, choices=DocumentType.choices)
+    min_amount = models.DecimalField(_("from amount (yen)"), max_digits=14, decimal_places=0, null=True, blank=True)
+    max_amount = models.DecimalField(_("up to amount (yen)"), max_digits=14, decimal_places=0, null=True, blank=True)
+    deciding_rank = models.PositiveSmallIntegerField(_("deciding rank"))
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("decision rule (専決規程)")
+        verbose_name_plural = _("decision rules (専決規程)")
+        ordering = ["doc_type", "min_amount", "effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deciding_rank__gte=1) & Q(deciding_rank__lte=9), name="decisionrule_rank_1_to_9"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="decisionrule_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_amount__isnull=True)
+                | Q(max_amount__isnull=True)
+                | Q(max_amount__gte=models.F("min_amount")),
+                name="decisionrule_amounts_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_doc_type_display()} → {self.deciding_rank}"
+
+
+class StepKind(models.TextChoices):
+    ALL = "all", _("All must approve (合議)")
+    ANY = "any", _("Any one approves")
+    CIRCULATE = "circulate", _("Circulation (回覧)")
+
+
+class StepState(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    ACTIVE = "active", _("Active")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RouteStep(models.Model):
+    """One step of a document's route. Steps are acted on in `order`; circulation steps never block."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=10, choices=StepKind.choices)
+    is_decision = models.BooleanField(_("decision step (決裁)"), default=False)
+    label = models.CharField(_("label"), max_length=50, blank=True)  # e.g. 係長, 合議, 課長
+    state = models.CharField(_("state"), max_length=10, choices=StepState.choices, default=StepState.WAITING)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("route step")
+        verbose_name_plural = _("route steps")
+        ordering = ["document", "order"]
+        constraints = [models.UniqueConstraint(fields=["document", "order"], name="routestep_unique_order")]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}#{self.order} {self.label}"
+
+
+class SlotState(models.TextChoices):
+    WAITING = "waiting", _("Not yet reached")
+    PENDING = "pending", _("Awaiting action")
+    APPROVED = "approved", _("Approved")
+    ACKNOWLEDGED = "acknowledged", _("Seen")
+    NOT_NEEDED = "not_needed", _("Not needed")  # another approver of an "any" step acted
+    POST_REVIEW = "post_review", _("To review after the fact (後閲)")
+    POST_REVIEWED = "post_reviewed", _("Reviewed after the fact (後閲済)")
+    SENT_BACK = "sent_back", _("Sent back")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIONABLE_SLOT_STATES = (SlotState.PENDING, SlotState.POST_REVIEW)
+
+
+class StepApprover(models.Model):
+    """One person's place in a step (the stamp box, 押印欄). `staff` is the approver of record; `acted_by` is who
+    pressed the button (a delegate acting for `staff`, 代理)."""
+
+    step = models.ForeignKey(RouteStep, on_delete=models.CASCADE, related_name="approvers")
+    # Denormalised from the step so the queues are one indexed query.
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="slots")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="approval_slots")
+    state = models.CharField(_("state"), max_length=15, choices=SlotState.choices, default=SlotState.WAITING)
+    is_circulation = models.BooleanField(default=False)
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    acted_at = models.DateTimeField(_("acted at"), null=True, blank=True)
+    acted_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("step approver")
+        verbose_name_plural = _("step approvers")
+        ordering = ["step__order", "pk"]
+        indexes = [models.Index(fields=["staff", "state"], name="slot_staff_state_idx")]
+        constraints = [models.UniqueConstraint(fields=["step", "staff"], name="slot_unique_staff_per_step")]
+
+    def __str__(self) -> str:
+        return f"{self.step} {self.staff}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name is the content hash: no user-controlled path, and the original name is kept in a column.
+    return f"attachments/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["document", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NumberSequence(models.Model):
+    """The last 決裁番号 given per fiscal year and drafting department. Locked by the deciding transaction."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    department = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["fiscal_year", "department"], name="numbersequence_unique_year_dept")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.department_id}: {self.last}"
+
+
+class AuditAction(models.TextChoices):
+    FILE = "file", _("Filed")
+    RESUBMIT = "resubmit", _("Filed again")
+    APPROVE = "approve", _("Approved (承認)")
+    DECIDE = "decide", _("Decided (決裁)")
+    ACKNOWLEDGE = "acknowledge", _("Seen (回覧)")
+    SEND_BACK = "send_back", _("Sent back (差し戻し)")
+    REJECT = "reject", _("Rejected (却下)")
+    WITHDRAW = "withdraw", _("Withdrawn (取り下げ)")
+    PULL_BACK = "pull_back", _("Approval pulled back (引戻し)")
+    POST_REVIEW = "post_review", _("Passed on for review after the fact (後閲)")
+    POST_REVIEWED = "post_reviewed", _("Reviewed after the fact (後閲)")
+    REASSIGN = "reassign", _("Approver changed")
+    ATTACH = "attach", _("File attached")
+
+
+class AuditEntry(models.Model):
+    """Append-only trail. Each entry's hash covers its content and the previous entry's hash, so editing or
+    deleting an entry breaks every link after it (`manage.py verify_audit`)."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="audit_entries")
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    actor = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("by"))
+    on_behalf_of = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("on behalf of")
+    )
+    zone = models.CharField(_("zone"), max_length=10)
+    comment = models.TextField(_("comment"), blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"))
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["document", "seq"], name="audit_document_seq_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+
+class AuditHead(models.Model):
+    """The single row every append locks: appends are serialised, so the chain never forks."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"

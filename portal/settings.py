@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "guardian",
     "treebeard",
     "viewflow",
+    "viewflow.workflow",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
