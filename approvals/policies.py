@@ -1,7 +1,7 @@
 """Access policies of approval documents (see personnel/access.py)."""
 
-from approvals.models import Document
-from personnel.access import Policy, Rule, register
+from approvals.models import Document, StepApprover
+from personnel.access import Policy, Role, Rule, register
 
 register(
     Document,
@@ -9,6 +9,26 @@ register(
         owner=("applicant",),
         unit="drafting_unit",
         office_only_field="contains_personal_info",
-        rules={"view": Rule(owner=True, supervisors=True, grants=True)},
+        rules={
+            # Route participants (合議 parties from other units, circulation) hold a guardian grant.
+            "view": Rule(owner=True, supervisors=True, grants=True),
+            # Filing, refiling and withdrawing are the applicant's own acts, not passed on by delegation.
+            "file": Rule(owner=True, delegable=False),
+            "withdraw": Rule(owner=True, delegable=False),
+            "resubmit": Rule(owner=True, delegable=False),
+            "attach": Rule(owner=True, delegable=False),
+            # HR and the system administrators may change a pending step's approver (logged with a reason).
+            "reassign": Rule(roles=(Role.HR, Role.IT)),
+        },
+    ),
+)
+
+register(
+    StepApprover,
+    Policy(
+        owner=("staff",),
+        office_only_field="document__contains_personal_info",
+        # The approver of record acts on the slot, or their delegate during a delegation (代理).
+        rules={"act": Rule(owner=True)},
     ),
 )

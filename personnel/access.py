@@ -363,6 +363,31 @@ def _granted(model: type[models.Model], user_id: int, codename: str) -> list[Que
     ]
 
 
+def grant(action: str, obj: models.Model, user_ids: Iterable[int]) -> None:
+    """Give users a guardian object grant `<action>_<model>` on `obj` (a 合議 party, a reviewer). Existing
+    grants are kept; the model must use direct-FK permission tables (one bulk insert, no per-user query)."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.utils import get_user_obj_perms_model
+
+    model = type(obj)
+    table = get_user_obj_perms_model(model)
+    if table.objects.is_generic():
+        raise ImproperlyConfigured(f"{model.__name__}: grant() needs direct-FK guardian tables")
+    permission = Permission.objects.get(
+        content_type=ContentType.objects.get_for_model(model), codename=f"{action}_{model._meta.model_name}"
+    )
+    wanted = set(user_ids)
+    have = set(
+        table.objects.filter(content_object=obj, permission=permission, user_id__in=wanted).values_list(
+            "user_id", flat=True
+        )
+    )
+    table.objects.bulk_create(
+        [table(content_object=obj, permission=permission, user_id=uid) for uid in sorted(wanted - have)]
+    )
+
+
 def _is_root(path: str) -> bool:
     from personnel.models import OrgUnit
 
@@ -415,7 +440,7 @@ def check(user: Any, action: str, obj: models.Model | type[models.Model], ctx: A
         return _denied(REASON_NOT_ALLOWED)
     instance = None if isinstance(obj, type) else obj
     if instance is not None and policy.office_only_field and ctx.zone == REMOTE:
-        if getattr(instance, policy.office_only_field):
+        if _follow_value(instance, policy.office_only_field):
             return _denied(REASON_OFFICE_ONLY)
     if _blanket(p, rule):
         return Decision(True, acting_for_staff_id=p.staff_id)
@@ -463,6 +488,16 @@ def _unsaved_matches(policy: Policy, rule: Rule, ident: Identity, instance: mode
         path = _follow(instance, policy.unit, "path")
         return path is not None and any(path.startswith(p) for p in ident.supervised_paths)
     return False
+
+
+def _follow_value(instance: models.Model, lookup: str) -> Any:
+    """The value at `lookup`, a field name or a path such as "document__contains_personal_info"."""
+    value: Any = instance
+    for part in lookup.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, part, None)
+    return value
 
 
 def _follow(instance: models.Model, lookup: str, attribute: str) -> Any:

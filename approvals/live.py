@@ -1,0 +1,55 @@
+"""Live queue updates over Channels: each user's sockets join the group `user.<id>`.
+
+Services call `queues_changed(staff_ids)` inside their transaction; the message goes out after commit (so a
+rolled-back action announces nothing) to those staff and to their active delegates, whose "delegated to me"
+queue changed too. A channel layer that is down costs a log line, never the action (robust on_commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from personnel.models import Staff
+from personnel.selectors import delegations_active
+
+QUEUES_CHANGED = "queues.changed"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def users_behind(staff_ids: Iterable[int]) -> set[int]:
+    """Users of these staff and of everyone acting for them today under a delegation."""
+    ids = set(staff_ids)
+    users = set(Staff.objects.filter(pk__in=ids, user__isnull=False).values_list("user_id", flat=True))
+    users |= set(
+        delegations_active(on=timezone.localdate())
+        .filter(delegator_id__in=ids)
+        .values_list("delegate__user_id", flat=True)
+    )
+    return users
+
+
+def send_to_users(user_ids: Iterable[int], message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for user_id in sorted(set(user_ids)):
+        async_to_sync(layer.group_send)(user_group(user_id), message)
+
+
+def queues_changed(staff_ids: Iterable[int]) -> None:
+    ids = {i for i in staff_ids if i is not None}
+    if not ids:
+        return
+
+    def announce() -> None:
+        send_to_users(users_behind(ids), {"type": QUEUES_CHANGED})
+
+    transaction.on_commit(announce, robust=True)

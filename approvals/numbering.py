@@ -1,0 +1,37 @@
+"""決裁番号: `<fiscal year>-<department>-<000123>`, counted per fiscal year (April–March) and drafting department.
+
+The number is taken in the transaction that decides, under a row lock on the department's sequence: parallel
+deciders of one department queue on that row, and a decision that rolls back returns its number, so the
+sequence has no gaps and no duplicates.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from approvals.models import NumberSequence
+from personnel.models import OrgUnit, UnitKind
+from personnel.selectors import unit_ancestor_paths
+
+
+def fiscal_year(day: date) -> int:
+    """Japanese fiscal year (年度): April to March; January–March belong to the previous year's."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def department_of(unit: OrgUnit) -> OrgUnit:
+    """The 部 a unit belongs to (itself when it is a 部, 局 or the city)."""
+    if unit.kind <= UnitKind.DEPARTMENT:
+        return unit
+    return OrgUnit.objects.get(path__in=unit_ancestor_paths(unit), kind=UnitKind.DEPARTMENT)
+
+
+def next_number(*, unit: OrgUnit, on: date) -> str:
+    department = department_of(unit)
+    year = fiscal_year(on)
+    NumberSequence.objects.bulk_create([NumberSequence(fiscal_year=year, department=department)], ignore_conflicts=True)
+    sequence = NumberSequence.objects.select_for_update().get(fiscal_year=year, department=department)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    label = department.abbreviation or department.name
+    return f"{year}-{label}-{sequence.last:06d}"
