@@ -1,0 +1,455 @@
+"""Leave (休暇): balances, the checks a request must pass, filing, and what a decision debits.
+
+A leave request is an approvals document (DocumentType.LEAVE) with a LeaveRequest beside it. It counts — for
+overlaps and for the limits — while its document is in progress or sent back (pending) and once decided
+(taken); a withdrawn or rejected request counts for nothing. The annual balance (LeaveBalance) is debited
+only when a leave is decided (leave_on_decided, called by the engine in the deciding transaction), so a
+request that is withdrawn or rejected never took anything and gives nothing back.
+
+The leave year is the calendar year (see personnel/leave.py). Bad input raises ValidationError with a message
+for the user; nothing is written then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from approvals.models import OPEN_STATUSES, Document, DocumentStatus, DocumentType
+from approvals.services import document_file_new
+from personnel import access
+from personnel.leave import (
+    ANNUAL_DAYS,
+    CARRY_OVER_DAYS,
+    DAY_MINUTES,
+    HOUR_MINUTES,
+    SICK_DAYS,
+    SUMMER_DAYS,
+    LeaveQuantity,
+    format_minutes,
+    quantity,
+    working_days,
+)
+from personnel.models import LeaveBalance, LeaveHalf, LeaveRequest, LeaveType, LeaveUnit, PersonnelAudit, Staff
+from personnel.selectors import staff_for_user
+
+ANNUAL_GRANT_MINUTES = Decimal(ANNUAL_DAYS * DAY_MINUTES)
+CARRY_OVER_MAX_MINUTES = Decimal(CARRY_OVER_DAYS * DAY_MINUTES)
+
+# Statuses in which a leave request occupies its days: pending (filed, not yet decided) and taken.
+COUNTING_STATUSES = (*OPEN_STATUSES, DocumentStatus.DECIDED)
+
+# Special leave with a yearly limit, in minutes (summer is taken by the day, so its minutes are days × 465).
+YEARLY_LIMIT_MINUTES = {
+    LeaveType.SUMMER: Decimal(SUMMER_DAYS * DAY_MINUTES),
+    LeaveType.SICK: Decimal(SICK_DAYS * DAY_MINUTES),
+}
+
+ZERO = Decimal(0)
+
+
+def _year_range(year: int) -> Q:
+    # A range on start_date rather than start_date__year, so the (staff, start_date) index is used.
+    return Q(start_date__gte=date(year, 1, 1), start_date__lte=date(year, 12, 31))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Balances
+# --------------------------------------------------------------------------------------------------------
+
+
+def _new_balance(*, staff: Staff, year: int) -> LeaveBalance:
+    """The balance year `year` starts with (unsaved): 20 days granted, plus what was left of the year before,
+    at most 20 days. No balance for the year before (a first year, or before the portal) carries nothing."""
+    previous = LeaveBalance.objects.filter(staff=staff, year=year - 1).first()
+    carried = ZERO
+    if previous is not None:
+        carried = min(CARRY_OVER_MAX_MINUTES, max(ZERO, previous.remaining_minutes))
+    return LeaveBalance(staff=staff, year=year, granted_minutes=ANNUAL_GRANT_MINUTES, carried_minutes=carried)
+
+
+def leave_balance_for(*, staff: Staff, year: int, for_update: bool = False) -> LeaveBalance:
+    """The annual leave balance of `staff` for `year`, created the first time that year is needed.
+
+    The carry-over is worked out from year − 1 as it stands when year's row is created, and is then fixed:
+    leave of year − 1 decided later does not change it. With `for_update` the row is locked until the
+    caller's transaction ends (call it inside one). Two callers creating the same row at once both get it:
+    the loser of the unique constraint reads the winner's row.
+    """
+    rows = LeaveBalance.objects.filter(staff=staff, year=year)
+    if for_update:
+        rows = rows.select_for_update()
+    with transaction.atomic():
+        balance = rows.first()
+        if balance is not None:
+            return balance
+        new = _new_balance(staff=staff, year=year)
+        try:
+            with transaction.atomic():  # a savepoint: the transaction stays usable after a lost race
+                new.save(force_insert=True)
+        except IntegrityError:
+            pass
+        return rows.get()
+
+
+@dataclass(frozen=True)
+class LimitUsage:
+    """A special leave type with a yearly limit: what was taken (decided), is pending, and the limit."""
+
+    leave_type: str
+    taken_minutes: Decimal
+    pending_minutes: Decimal
+    limit_minutes: Decimal
+
+    @property
+    def available_minutes(self) -> Decimal:
+        return self.limit_minutes - self.taken_minutes - self.pending_minutes
+
+
+@dataclass(frozen=True)
+class LeaveSummary:
+    """Annual leave of one staff member and year, in minutes, as the filing page shows it before filing."""
+
+    year: int
+    granted: Decimal
+    carried: Decimal
+    used: Decimal  # decided annual leave
+    pending: Decimal  # annual leave filed and not yet decided
+    limits: dict[str, LimitUsage] = field(default_factory=dict)  # summer and sick leave
+
+    @property
+    def available(self) -> Decimal:
+        return self.granted + self.carried - self.used - self.pending
+
+
+def leave_summary(*, staff: Staff, year: int, exclude_document_id: int | None = None) -> LeaveSummary:
+    """Granted, carried, used, pending and available annual leave, and the summer and sick leave counted
+    against their yearly limits. Writes nothing: a year without a balance row yet is shown as it would be
+    created now. `exclude_document_id` leaves one request out (the one being refiled)."""
+    balance = LeaveBalance.objects.filter(staff=staff, year=year).first() or _new_balance(staff=staff, year=year)
+    requests = LeaveRequest.objects.filter(_year_range(year), staff=staff)
+    if exclude_document_id is not None:
+        requests = requests.exclude(document_id=exclude_document_id)
+    pending = Q(document__status__in=OPEN_STATUSES)
+    taken = Q(document__status=DocumentStatus.DECIDED)
+    sums = requests.aggregate(
+        annual_pending=Sum("minutes", filter=pending & Q(leave_type=LeaveType.ANNUAL)),
+        **{
+            f"{leave_type}_{name}": Sum("minutes", filter=status & Q(leave_type=leave_type))
+            for leave_type in YEARLY_LIMIT_MINUTES
+            for name, status in (("taken", taken), ("pending", pending))
+        },
+    )
+    return LeaveSummary(
+        year=year,
+        granted=balance.granted_minutes,
+        carried=balance.carried_minutes,
+        used=balance.used_minutes,
+        pending=sums["annual_pending"] or ZERO,
+        limits={
+            leave_type: LimitUsage(
+                leave_type=leave_type,
+                taken_minutes=sums[f"{leave_type}_taken"] or ZERO,
+                pending_minutes=sums[f"{leave_type}_pending"] or ZERO,
+                limit_minutes=limit,
+            )
+            for leave_type, limit in YEARLY_LIMIT_MINUTES.items()
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Checks
+# --------------------------------------------------------------------------------------------------------
+
+
+def _hour_range(start_time: time, hours: int) -> tuple[int, int]:
+    """Minutes since midnight [from, to) of an hour leave."""
+    begin = start_time.hour * 60 + start_time.minute
+    return begin, begin + hours * HOUR_MINUTES
+
+
+def _clash(
+    *,
+    day: date,
+    unit: str,
+    half: str,
+    hour_range: tuple[int, int] | None,
+    minutes_that_day: Decimal,
+    others: list[LeaveRequest],
+) -> LeaveRequest | None:
+    """The first counting request that the new one cannot sit beside on `day`, or None.
+
+    A full day excludes anything else; two halves must be a morning and an afternoon; hour ranges must not
+    meet. A half day and hours may share a day: the rules give a half day no clock times, so they are only
+    held to the day's length — together no more than one working day (7 h 45 min) may be taken.
+    """
+    on_day = [r for r in others if r.start_date <= day <= r.end_date]
+    total = minutes_that_day
+    for other in on_day:
+        if unit == LeaveUnit.DAY or other.unit == LeaveUnit.DAY:
+            return other
+        if unit == LeaveUnit.HALF_DAY and other.unit == LeaveUnit.HALF_DAY and half == other.half:
+            return other
+        if unit == LeaveUnit.HOUR and other.unit == LeaveUnit.HOUR and other.start_time is not None:
+            begin, end = _hour_range(other.start_time, other.hours or 0)
+            if hour_range is not None and hour_range[0] < end and begin < hour_range[1]:
+                return other
+        total += other.minutes
+        if total > DAY_MINUTES:
+            return other
+    return None
+
+
+def leave_request_validate(
+    *,
+    staff: Staff,
+    leave_type: str,
+    unit: str,
+    start_date: date,
+    end_date: date,
+    half: str = "",
+    start_time: time | None = None,
+    hours: int | None = None,
+    bereavement_event: str = "",
+    exclude_document_id: int | None = None,
+) -> LeaveQuantity:
+    """What the request takes, once it is known to fit: a possible request (leave.quantity), no clash with
+    the staff member's pending or decided leave, and within the annual balance (pending requests counted)
+    or the special leave's yearly limit. Raises ValidationError with the first problem; writes nothing."""
+    result = quantity(leave_type, unit, start_date, end_date, hours=hours, bereavement_event=bereavement_event)
+    hour_range = None
+    if unit == LeaveUnit.HALF_DAY and half not in LeaveHalf.values:
+        raise ValidationError(_("Please choose the morning or the afternoon for a half day."))
+    if unit == LeaveUnit.HOUR:
+        if start_time is None:
+            raise ValidationError(_("Please give the time the hour leave starts."))
+        hour_range = _hour_range(start_time, hours)
+        if hour_range[1] > 24 * 60:
+            raise ValidationError(_("Hour leave must end on the day it starts."))
+
+    others = list(
+        LeaveRequest.objects.filter(
+            staff=staff,
+            document__status__in=COUNTING_STATUSES,
+            start_date__lte=end_date,
+            end_date__gte=start_date,
+        )
+        .exclude(document_id=exclude_document_id)
+        .order_by("start_date", "pk")
+    )
+    if others:
+        per_day = result.minutes / result.working_days
+        for day in working_days(start_date, end_date):
+            other = _clash(
+                day=day, unit=unit, half=half, hour_range=hour_range, minutes_that_day=per_day, others=others
+            )
+            if other is not None:
+                raise ValidationError(
+                    _("You already have leave on %(date)s (request #%(request)s).")
+                    % {"date": date_format(day), "request": other.document_id}
+                )
+
+    summary = leave_summary(staff=staff, year=start_date.year, exclude_document_id=exclude_document_id)
+    if leave_type == LeaveType.ANNUAL and result.minutes > summary.available:
+        raise ValidationError(
+            _(
+                "This request needs %(needed)s of annual leave, but only %(available)s is available in %(year)s "
+                "(requests not yet decided included)."
+            )
+            % {
+                "needed": format_minutes(result.minutes),
+                "available": format_minutes(max(ZERO, summary.available)),
+                "year": start_date.year,
+            }
+        )
+    limit = summary.limits.get(leave_type)
+    if limit is not None and result.minutes > limit.available_minutes:
+        raise ValidationError(
+            _(
+                "This request needs %(needed)s of %(type)s, but only %(available)s of the yearly %(limit)s is left "
+                "in %(year)s (requests not yet decided included)."
+            )
+            % {
+                "needed": format_minutes(result.minutes),
+                "type": LeaveType(leave_type).label,
+                "available": format_minutes(max(ZERO, limit.available_minutes)),
+                "limit": format_minutes(limit.limit_minutes),
+                "year": start_date.year,
+            }
+        )
+    return result
+
+
+# --------------------------------------------------------------------------------------------------------
+# Filing and deciding
+# --------------------------------------------------------------------------------------------------------
+
+# The title is part of the record and is written in Japanese whatever language the filer's screens use.
+_TITLE_NAMES = {
+    LeaveType.ANNUAL: "年次休暇",
+    LeaveType.SUMMER: "夏季休暇",
+    LeaveType.BEREAVEMENT: "慶弔休暇",
+    LeaveType.SICK: "病気休暇",
+}
+
+
+def leave_title(
+    *,
+    leave_type: str,
+    unit: str,
+    start_date: date,
+    end_date: date,
+    half: str = "",
+    start_time: time | None = None,
+    hours: int | None = None,
+    working_days: int,
+) -> str:
+    """年次休暇 2026/12/01–12/02 (2日), 年次休暇 2026/12/01 (午前半日), 病気休暇 2026/12/01 9:00–12:00 (3時間)."""
+    when = f"{start_date:%Y/%m/%d}"
+    if end_date != start_date:
+        when += f"–{end_date:%m/%d}"
+    if unit == LeaveUnit.HALF_DAY:
+        amount = "午前半日" if half == LeaveHalf.AM else "午後半日"
+    elif unit == LeaveUnit.HOUR and start_time is not None and hours is not None:
+        until = (datetime.combine(start_date, start_time) + timedelta(hours=hours)).time()
+        when += f" {start_time.hour}:{start_time.minute:02d}–{until.hour}:{until.minute:02d}"
+        amount = f"{hours}時間"
+    else:
+        amount = f"{working_days}日"
+    return f"{_TITLE_NAMES[LeaveType(leave_type)]} {when} ({amount})"
+
+
+def leave_request_file(
+    *,
+    actor: Any,
+    ctx: access.AccessContext,
+    leave_type: str,
+    unit: str,
+    start_date: date,
+    end_date: date,
+    half: str = "",
+    start_time: time | None = None,
+    hours: int | None = None,
+    bereavement_event: str = "",
+    reason: str = "",
+    attachments: Iterable[Any] = (),
+) -> Document:
+    """File a leave request for the actor as a leave document, sent on its route at once (in progress)."""
+    staff = staff_for_user(user=actor)
+    if staff is None:
+        raise ValidationError(_("Only staff members can apply for leave."))
+    # Keep only what the unit and type use, so a stray field from the form is not stored.
+    fields = {
+        "leave_type": leave_type,
+        "unit": unit,
+        "start_date": start_date,
+        "end_date": end_date,
+        "half": half if unit == LeaveUnit.HALF_DAY else "",
+        "start_time": start_time if unit == LeaveUnit.HOUR else None,
+        "hours": hours if unit == LeaveUnit.HOUR else None,
+        "bereavement_event": bereavement_event if leave_type == LeaveType.BEREAVEMENT else "",
+    }
+    reason = reason.strip()
+    with transaction.atomic(durable=True):
+        # The year's balance row is the lock every filing and decision of this staff member's leave in that
+        # year takes first (a request never spans two years), so two filings at once cannot both pass the
+        # overlap and balance checks below.
+        leave_balance_for(staff=staff, year=start_date.year, for_update=True)
+        result = leave_request_validate(staff=staff, **fields)
+        title = leave_title(
+            **{k: v for k, v in fields.items() if k != "bereavement_event"}, working_days=result.working_days
+        )
+
+        def create_leave_request(document: Document) -> LeaveRequest:
+            return LeaveRequest.objects.create(
+                document=document,
+                staff=staff,
+                working_days=result.working_days,
+                minutes=result.minutes,
+                reason=reason,
+                **fields,
+            )
+
+        return document_file_new(
+            actor=actor,
+            ctx=ctx,
+            doc_type=DocumentType.LEAVE,
+            title=title,
+            body=reason,
+            attachments=attachments,
+            extra=create_leave_request,
+        )
+
+
+def leave_on_decided(*, document: Document, ctx: access.AccessContext) -> None:
+    """The engine's hook for a decided leave document, run inside the deciding transaction.
+
+    Annual leave is debited from the year's balance now, and only now; special leave leaves the balance
+    alone (its yearly limits are counted from the requests themselves). Raises ValidationError, and the
+    engine refuses the decision, when the balance or a limit would be exceeded.
+    """
+    leave = LeaveRequest.objects.select_related("staff").get(document_id=document.pk)
+    year = leave.start_date.year
+    balance = leave_balance_for(staff=leave.staff, year=year, for_update=True)
+    if leave.leave_type == LeaveType.ANNUAL:
+        if leave.minutes > balance.remaining_minutes:
+            raise ValidationError(
+                _("%(staff)s has only %(available)s of annual leave left in %(year)s; this leave needs %(needed)s.")
+                % {
+                    "staff": leave.staff,
+                    "available": format_minutes(max(ZERO, balance.remaining_minutes)),
+                    "year": year,
+                    "needed": format_minutes(leave.minutes),
+                }
+            )
+        used_before = balance.used_minutes
+        balance.used_minutes = used_before + leave.minutes
+        balance.save(update_fields=["used_minutes"])
+        PersonnelAudit.objects.create(
+            actor=None,  # the engine's decision entry, in this same transaction, records who decided
+            zone="system" if ctx.system else ctx.zone,
+            action="leave_balance_debit",
+            target=str(balance)[:200],
+            detail={
+                "document": document.pk,
+                "year": year,
+                "minutes": str(leave.minutes),
+                "used_before": str(used_before),
+                "used_after": str(balance.used_minutes),
+            },
+        )
+        return
+    limit = YEARLY_LIMIT_MINUTES.get(leave.leave_type)
+    if limit is not None:
+        taken = (
+            LeaveRequest.objects.filter(
+                _year_range(year),
+                staff=leave.staff,
+                leave_type=leave.leave_type,
+                document__status=DocumentStatus.DECIDED,
+            )
+            .exclude(pk=leave.pk)
+            .aggregate(total=Sum("minutes"))["total"]
+            or ZERO
+        )
+        if taken + leave.minutes > limit:
+            raise ValidationError(
+                _("%(staff)s has only %(available)s of %(type)s left in %(year)s; this leave needs %(needed)s.")
+                % {
+                    "staff": leave.staff,
+                    "available": format_minutes(max(ZERO, limit - taken)),
+                    "type": leave.get_leave_type_display(),
+                    "year": year,
+                    "needed": format_minutes(leave.minutes),
+                }
+            )
