@@ -113,6 +113,15 @@ def _require_open(document: Document) -> None:
 def _handled_message(slot: StepApprover) -> str:
     if slot.state == SlotState.WAITING:
         return _("The document has not reached you yet.")
+    if slot.state == SlotState.NOT_NEEDED:
+        # Another approver of this "any" step acted: name them, not this slot (which nobody acted on).
+        slot = (
+            StepApprover.objects.filter(step_id=slot.step_id, acted_at__isnull=False, acted_by__isnull=False)
+            .select_related("acted_by")
+            .order_by("-acted_at")
+            .first()
+            or slot
+        )
     if slot.acted_by_id and slot.acted_at:
         return _("This step was already handled by %(name)s at %(when)s.") % {
             "name": slot.acted_by,
