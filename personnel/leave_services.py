@@ -12,13 +12,14 @@ for the user; nothing is written then.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils.formats import date_format
@@ -312,7 +313,7 @@ def leave_title(
     half: str = "",
     start_time: time | None = None,
     hours: int | None = None,
-    working_days: int,
+    days: int,
 ) -> str:
     """年次休暇 2026/12/01–12/02 (2日), 年次休暇 2026/12/01 (午前半日), 病気休暇 2026/12/01 9:00–12:00 (3時間)."""
     when = f"{start_date:%Y/%m/%d}"
@@ -325,7 +326,7 @@ def leave_title(
         when += f" {start_time.hour}:{start_time.minute:02d}–{until.hour}:{until.minute:02d}"
         amount = f"{hours}時間"
     else:
-        amount = f"{working_days}日"
+        amount = f"{days}日"
     return f"{_TITLE_NAMES[LeaveType(leave_type)]} {when} ({amount})"
 
 
@@ -342,7 +343,7 @@ def leave_request_file(
     hours: int | None = None,
     bereavement_event: str = "",
     reason: str = "",
-    attachments: Iterable[Any] = (),
+    attachments: Sequence[UploadedFile] = (),
 ) -> Document:
     """File a leave request for the actor as a leave document, sent on its route at once (in progress)."""
     staff = staff_for_user(user=actor)
@@ -366,9 +367,7 @@ def leave_request_file(
         # overlap and balance checks below.
         leave_balance_for(staff=staff, year=start_date.year, for_update=True)
         result = leave_request_validate(staff=staff, **fields)
-        title = leave_title(
-            **{k: v for k, v in fields.items() if k != "bereavement_event"}, working_days=result.working_days
-        )
+        title = leave_title(**{k: v for k, v in fields.items() if k != "bereavement_event"}, days=result.working_days)
 
         def create_leave_request(document: Document) -> LeaveRequest:
             return LeaveRequest.objects.create(

@@ -104,7 +104,12 @@ def test_it_refuses_leave_for_an_account_without_staff(city, office):
 
     with pytest.raises(ValidationError, match="Only staff members can apply for leave"):
         leave_services.leave_request_file(
-            actor=admin, ctx=office, leave_type="annual", unit="day", start_date=date(2026, 12, 1), end_date=date(2026, 12, 1)
+            actor=admin,
+            ctx=office,
+            leave_type="annual",
+            unit="day",
+            start_date=date(2026, 12, 1),
+            end_date=date(2026, 12, 1),
         )
 
 
