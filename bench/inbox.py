@@ -1,0 +1,396 @@
+#!/usr/bin/env python
+"""Benchmark of the approval inbox: a 課長 with 200 items waiting, in the 10,000-staff demo city.
+
+    DEBUG=1 .venv/bin/python bench/inbox.py                   # SQLite, in its own file var/bench/db.sqlite3
+    DEBUG=1 DATABASE_URL=postgres://user:pass@127.0.0.1:5432/kessai_bench .venv/bin/python bench/inbox.py
+
+It WRITES to the database it uses, like bench/access.py (same databases, same city): with DATABASE_URL set, that
+is the configured database, so point it at a scratch one; without it, the SQLite file var/bench/db.sqlite3.
+
+1. migrates, and builds the demo city (`seed_demo --size 10000`) unless the database already has that many staff;
+2. makes the demo account kacho (課長 of 市民課, 71 staff) hold --items pending items: documents filed through
+   approvals.services by the 係員 and 主任 of his 課, approved through the lower steps (係長, 課長補佐) by their
+   holders, so they wait at his decision step (the default 専決規程: leave is 課長専決). Reusable: what already
+   waits is counted and only the difference is filed (or withdrawn). The 係長 kakaricho gets 3 items of his own;
+3. in one process, with django.test.Client logged in as kacho and the full middleware stack, measures requests/s
+   of the inbox page (`approvals:inbox`) and of a bare Django JSON view behind the same login, mounted only
+   here (this module is the URLconf during the measurement): median of --rounds rounds of --requests requests,
+   with DEBUG off as in production (no query log, no template debug);
+4. counts the SQL queries of one inbox page for kacho (--items items) and kakaricho (a few): the same number;
+5. times `slots_bulk_approve` of kacho's whole inbox once (this decides every item: the next run files them
+   again), then checks that every document was decided with a 決裁番号 and that the audit chain verifies.
+
+Until the inbox page exists (no `approvals:inbox` URL), or with --stand-in, steps 3 and 4 measure a stand-in
+page: selectors.inbox() rendered as a list of 50 rows in base.html. The header says which one was measured.
+--profile prints the top of a cProfile of the bulk approval.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+if not os.environ.get("DATABASE_URL"):
+    os.environ.setdefault("PORTAL_VAR_DIR", str(ROOT / "var" / "bench"))
+
+import django  # noqa: E402 - the environment above must be in place first
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.decorators import login_required  # noqa: E402
+from django.core.management import CommandError, call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.http import HttpRequest, HttpResponse, JsonResponse  # noqa: E402
+from django.template import engines  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import NoReverseMatch, path, reverse  # noqa: E402
+
+from approvals import audit, selectors, services  # noqa: E402
+from approvals.doctypes import hooks_for  # noqa: E402
+from approvals.models import Document, DocumentStatus, DocumentType, SlotState, StepApprover  # noqa: E402
+from personnel.access import AccessContext  # noqa: E402
+from personnel.models import Staff  # noqa: E402
+from personnel.selectors import assignments_current  # noqa: E402
+from portal.urls import urlpatterns as portal_urlpatterns  # noqa: E402
+
+DECIDER = "kacho"  # 課長 of 市民課
+SMALL = "kakaricho"  # 係長 of 住民記録係 under him
+SMALL_ITEMS = 3
+TITLE = "bench/inbox.py"  # every document this script files starts so; the 課長's batch and the 係長's differ
+BIG_TITLE = f"{TITLE} 課長"
+SMALL_TITLE = f"{TITLE} 係長"
+STAND_IN_PAGE = 50
+# 課長専決 types in the default 専決規程, in order of preference. A type whose document type registered an
+# on_decided hook needs its own detail row (a leave request), which a bare document_file() does not make.
+TYPES = (DocumentType.LEAVE, DocumentType.TELEWORK, DocumentType.PAYROLL, DocumentType.DISPOSAL)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The URLconf of the measurement: the portal's, plus a bare view
+# --------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def bare_json(request: HttpRequest) -> JsonResponse:
+    """The floor: Django's request/response cycle, session and user loading, and nothing of the portal."""
+    return JsonResponse({"ok": True, "items": [1, 2, 3]})
+
+
+STAND_IN = """{% extends "base.html" %}{% block content %}<h1>受信箱 ({{ total }})</h1><table>
+{% for slot in items %}<tr><td>{{ slot.document.get_doc_type_display }}</td><td>{{ slot.document.title }}</td>
+<td>{{ slot.document.applicant }}</td><td>{{ slot.document.drafting_unit }}</td><td>{{ slot.step.label }}</td>
+<td>{{ slot.staff }}</td><td>{{ slot.waiting_since|date:"SHORT_DATETIME_FORMAT" }}</td></tr>{% endfor %}
+</table>{% endblock %}"""
+
+
+@login_required
+def stand_in_inbox(request: HttpRequest) -> HttpResponse:
+    """Used until approvals:inbox exists: the selector's first page in the portal shell."""
+    rows = selectors.inbox(user=request.user, ctx=request.access)
+    context = {"items": list(rows[:STAND_IN_PAGE]), "total": rows.count()}
+    html = engines["django"].from_string(STAND_IN).render(context, request)
+    return HttpResponse(html)
+
+
+urlpatterns = [
+    *portal_urlpatterns,
+    path("bench/bare.json", bare_json, name="bench_bare"),
+    path("bench/inbox/", stand_in_inbox, name="bench_inbox"),
+]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------------------------
+
+
+def ensure_city(staff: int) -> None:
+    if Staff.objects.count() >= staff:
+        return
+    print(f"building the demo city: seed_demo --size {staff} …", flush=True)
+    started = time.perf_counter()
+    call_command("seed_demo", size=staff, verbosity=0, stdout=io.StringIO())
+    print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def doc_type_to_file() -> str:
+    for doc_type in TYPES:
+        if hooks_for(doc_type).on_decided is None:
+            return str(doc_type)
+    sys.exit("bench: every 課長専決 document type has a decision hook; this script only files bare documents")
+
+
+def applicants(user, today) -> list:
+    """Users of the 係員 and 主任 (rank below 係長) whose primary post is in the unit `user` heads, or below."""
+    posts = assignments_current(on=today)
+    unit = posts.select_related("unit").get(staff__user=user, is_primary=True).unit
+    rows = (
+        posts.filter(unit__path__startswith=unit.path, is_primary=True, position__rank__lt=3)
+        .filter(staff__user__is_active=True)
+        .select_related("staff__user")
+        .order_by("staff__employee_number")
+    )
+    return [a.staff.user for a in rows]
+
+
+def open_documents(title: str):
+    return Document.objects.filter(title__startswith=title, status=DocumentStatus.IN_PROGRESS)
+
+
+def file_documents(users: list, count: int, doc_type: str, title: str, ctx: AccessContext) -> None:
+    start = Document.objects.filter(title__startswith=title).count()
+    for i in range(count):
+        n = start + i + 1
+        services.document_file(
+            actor=users[n % len(users)], ctx=ctx, doc_type=doc_type, title=f"{title} #{n}", body="ベンチマーク用"
+        )
+
+
+def approve_lower_steps(decider: Staff, ctx: AccessContext) -> None:
+    """Approve every pending slot of the 課長's batch below his decision step, as the slot's holder."""
+    while True:
+        pending = StepApprover.objects.filter(
+            document__in=open_documents(BIG_TITLE), state=SlotState.PENDING, is_circulation=False
+        ).exclude(staff=decider)
+        by_user: dict[int, list[int]] = defaultdict(list)
+        for slot_id, user_id in pending.values_list("pk", "staff__user_id"):
+            by_user[user_id].append(slot_id)
+        if not by_user:
+            return
+        users = get_user_model().objects.in_bulk(list(by_user))
+        for user_id, slot_ids in by_user.items():
+            result = services.slots_bulk_approve(slot_ids=slot_ids, actor=users[user_id], ctx=ctx)
+            if result.refused:
+                sys.exit(f"bench: approving the lower steps was refused: {result.refused[:3]}")
+
+
+def withdraw(documents, ctx: AccessContext) -> None:
+    for document in documents.select_related("applicant__user"):
+        services.document_withdraw(document=document, actor=document.applicant.user, ctx=ctx, comment="bench")
+
+
+def ensure_pending(decider, small, items: int, doc_type: str) -> None:
+    """Top the 課長's inbox up (or down) to `items`, and the 係長's own items of his 係 to SMALL_ITEMS."""
+    ctx = AccessContext.office()
+    started = time.perf_counter()
+    staff = Staff.objects.get(user=decider)
+    # Leftovers of an interrupted run, or of a run that filed another type, are withdrawn or moved on.
+    withdraw(open_documents(TITLE).exclude(doc_type=doc_type), ctx)
+    approve_lower_steps(staff, ctx)
+    missing = items - selectors.inbox(user=decider, ctx=ctx).count()
+    if missing > 0:
+        print(f"filing {missing} documents and approving their 係長 and 課長補佐 steps …", flush=True)
+        file_documents(applicants(decider, ctx.today), missing, doc_type, BIG_TITLE, ctx)
+        approve_lower_steps(staff, ctx)
+    elif missing < 0:
+        withdraw(open_documents(BIG_TITLE).filter(pk__in=_newest(-missing)), ctx)
+    small_staff = Staff.objects.get(user=small)
+    own = StepApprover.objects.filter(
+        staff=small_staff, state=SlotState.PENDING, document__in=open_documents(SMALL_TITLE)
+    ).count()
+    if own < SMALL_ITEMS:
+        file_documents(applicants(small, ctx.today), SMALL_ITEMS - own, doc_type, SMALL_TITLE, ctx)
+    if missing:
+        print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
+    holding = selectors.inbox(user=decider, ctx=ctx).count()
+    if holding != items:
+        sys.exit(f"bench: {DECIDER} holds {holding} items, not {items} (items of others wait there too)")
+
+
+def _newest(n: int) -> list[int]:
+    return list(open_documents(BIG_TITLE).order_by("-pk").values_list("pk", flat=True)[:n])
+
+
+# --------------------------------------------------------------------------------------------------------
+# Measurements
+# --------------------------------------------------------------------------------------------------------
+
+
+def inbox_url(stand_in: bool) -> tuple[str, str]:
+    described = f"selectors.inbox, {STAND_IN_PAGE} rows in base.html"
+    if stand_in:
+        return reverse("bench_inbox"), f"the STAND-IN inbox page ({described}), as asked by --stand-in"
+    try:
+        return reverse("approvals:inbox"), "the inbox page (approvals:inbox)"
+    except NoReverseMatch:
+        return reverse("bench_inbox"), f"a STAND-IN inbox page: approvals:inbox does not exist yet ({described})"
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def get(client: Client, url: str) -> HttpResponse:
+    response = client.get(url)
+    if response.status_code != 200:
+        sys.exit(f"bench: GET {url} answered {response.status_code}")
+    return response
+
+
+def rate(client: Client, url: str, requests: int) -> float:
+    started = time.perf_counter()
+    for _ in range(requests):
+        get(client, url)
+    return requests / (time.perf_counter() - started)
+
+
+def throughput(client: Client, urls: dict[str, str], rounds: int, requests: int) -> dict[str, list[float]]:
+    """Requests/s per URL and round; the URLs take turns within a round, so drift hits both alike."""
+    for url in urls.values():
+        for _ in range(3):  # warm-up: templates, URL resolver, connection
+            get(client, url)
+    rates: dict[str, list[float]] = {name: [] for name in urls}
+    for run in range(rounds):
+        order = list(urls.items()) if run % 2 == 0 else list(reversed(urls.items()))
+        for name, url in order:
+            rates[name].append(rate(client, url, requests))
+    return rates
+
+
+def queries(client: Client, url: str) -> int:
+    get(client, url)  # the first request of a session may do more (e.g. cycling the session)
+    with CaptureQueriesContext(connection) as captured:
+        get(client, url)
+    return len(captured)
+
+
+@contextmanager
+def counting_queries():
+    counted = [0]
+
+    def count(execute, sql, params, many, context):
+        counted[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        yield counted
+
+
+def bulk_approve(decider, items: int, profile: bool) -> None:
+    ctx = AccessContext.office()
+    slot_ids = list(selectors.inbox(user=decider, ctx=ctx).values_list("pk", flat=True))
+    document_ids = set(StepApprover.objects.filter(pk__in=slot_ids).values_list("document_id", flat=True))
+    profiler = cProfile.Profile() if profile else None
+    with override_settings(DEBUG=False), counting_queries() as counted:
+        started = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        result = services.slots_bulk_approve(slot_ids=slot_ids, actor=decider, ctx=ctx)
+        if profiler:
+            profiler.disable()
+        seconds = time.perf_counter() - started
+    print(
+        f"\nbulk approval (slots_bulk_approve) of {len(slot_ids)} items by {DECIDER}: {seconds:.2f} s, "
+        f"{len(slot_ids) / seconds:.0f} items/s, {counted[0]:,} SQL statements ({counted[0] / len(slot_ids):.1f} "
+        f"per item); decided {len(result.decided)}, approved {len(result.approved)}, refused {len(result.refused)}"
+    )
+    decided = Document.objects.filter(
+        pk__in=document_ids, status=DocumentStatus.DECIDED, number__isnull=False, decided_at__isnull=False
+    )
+    numbers = set(decided.values_list("number", flat=True))
+    started = time.perf_counter()
+    chain = audit.verify()
+    verified = time.perf_counter() - started
+    print(
+        f"  afterwards: {decided.count()} of {len(document_ids)} documents decided with {len(numbers)} distinct "
+        f"決裁番号 (e.g. {min(numbers, default='-')} … {max(numbers, default='-')}); {DECIDER}'s inbox holds "
+        f"{selectors.inbox(user=decider, ctx=AccessContext.office()).count()}"
+    )
+    verdict = "verifies" if chain.ok else f"BROKEN at #{chain.broken_at}: {chain.problem}"
+    print(f"  audit chain: {chain.checked:,} entries, {verdict} ({verified:.1f} s)")
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        print(out.getvalue())
+    if len(result.decided) != items or result.refused or decided.count() != len(document_ids) or not chain.ok:
+        sys.exit("bench: the bulk approval did not decide every item cleanly")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--staff", type=int, default=10_000)
+    parser.add_argument("--items", type=int, default=200, help=f"items waiting for {DECIDER}")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--requests", type=int, default=30, help="requests per round and page")
+    parser.add_argument("--profile", action="store_true", help="cProfile the bulk approval")
+    parser.add_argument("--stand-in", action="store_true", help="measure the stand-in page, not approvals:inbox")
+    # make bench passes BENCH_ARGS to every script: options of the others (--documents) are not ours.
+    args, others = parser.parse_known_args()
+
+    call_command("migrate", verbosity=0)
+    try:
+        ensure_city(args.staff)
+    except CommandError as exc:
+        sys.exit(f"bench: {exc}")
+    user = get_user_model()
+    if not user.objects.filter(username__in=(DECIDER, SMALL)).count() == 2:
+        sys.exit("bench: this database has staff but not the demo city (seed_demo); point DATABASE_URL elsewhere")
+    decider, small = user.objects.get(username=DECIDER), user.objects.get(username=SMALL)
+    doc_type = doc_type_to_file()
+    ensure_pending(decider, small, args.items, doc_type)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would have them on a live system
+    reset_queries()
+
+    settings_db = connection.settings_dict
+    where = settings_db["NAME"] if connection.vendor == "sqlite" else f"{settings_db['HOST']}/{settings_db['NAME']}"
+    ctx = AccessContext.office()
+    small_items = selectors.inbox(user=small, ctx=ctx).count()
+    with override_settings(ROOT_URLCONF=__name__):
+        url, measured = inbox_url(args.stand_in)
+        bare = reverse("bench_bare")
+        print(
+            f"\n{connection.vendor} {connection.Database.__name__} ({where}) — staff {Staff.objects.count():,}, "
+            f"documents {Document.objects.count():,} ({Document.objects.filter(title__startswith=TITLE).count():,}"
+            f" filed by this script), step slots {StepApprover.objects.count():,}"
+        )
+        print(f"{DECIDER} (課長) holds {args.items} {doc_type} items; {SMALL} (係長) holds {small_items}")
+        if others:
+            print(f"(options for the other scripts ignored: {' '.join(others)})")
+        print(f"measured: {measured}, {url}, as {DECIDER}\n")
+
+        client = logged_in(decider)
+        with override_settings(DEBUG=False):
+            rates = throughput(client, {"inbox": url, "bare": bare}, args.rounds, args.requests)
+        print(
+            f"requests/s, in-process django.test.Client, full middleware, DEBUG off, median of {args.rounds} rounds "
+            f"of {args.requests} (min – max):"
+        )
+        for name, label in (("inbox", f"inbox page {url}"), ("bare", f"bare JSON view {bare} (login_required)")):
+            r = rates[name]
+            median = statistics.median(r)
+            print(f"  {label:<48} {median:8.1f}  ({min(r):.1f} – {max(r):.1f}), {1000 / median:6.1f} ms per request")
+        ratio = statistics.median(rates["inbox"]) / statistics.median(rates["bare"])
+        print(f"  inbox / bare: {ratio:.2f} ({1 / ratio:.1f}× the cost of the bare view)")
+
+        big = queries(client, url)
+        few = queries(logged_in(small), url)
+        floor = queries(client, bare)
+        verdict = "constant" if big == few else "VARIES"
+        print(
+            f"\nSQL queries per inbox page (session and user included): {DECIDER} with {args.items} items {big}, "
+            f"{SMALL} with {small_items} items {few}: {verdict}; bare view {floor}"
+        )
+
+    bulk_approve(decider, args.items, args.profile)
+
+
+if __name__ == "__main__":
+    main()
