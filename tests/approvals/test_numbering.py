@@ -1,0 +1,152 @@
+"""決裁番号 (approvals/numbering.py): `<fiscal year>-<department>-<000001>`, per fiscal year (April–March) and
+drafting department, given only to decisions and without gaps.
+
+city.applicant drafts in 人事係, whose department is 総務部 (abbreviation 総務).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from approvals import doctypes, services
+from approvals.models import AuditEntry, Document, DocumentStatus, NumberSequence, SlotState, StepApprover
+from personnel import services as personnel_services
+from personnel.access import AccessContext
+from personnel.models import OrgUnit, Position, Staff
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _engine_only(monkeypatch):
+    """These documents have no detail row: no document type's decision hook runs unless a test registers one
+    (the registry is restored after each test)."""
+    monkeypatch.setattr(doctypes, "_HOOKS", {})
+
+
+def file(staff: Staff, ctx, doc_type: str = "leave", **kwargs) -> Document:
+    return services.document_file(actor=staff.user, ctx=ctx, doc_type=doc_type, title=f"{doc_type} 起案", **kwargs)
+
+
+def slot_of(document: Document, staff: Staff) -> StepApprover:
+    return StepApprover.objects.get(document=document, staff=staff)
+
+
+def approve_all(document: Document, approvers: list[Staff], ctx) -> Document:
+    for staff in approvers:
+        services.slot_approve(slot=slot_of(document, staff), actor=staff.user, ctx=ctx)
+    return Document.objects.get(pk=document.pk)
+
+
+def decided(city, ctx, filed_on=None) -> Document:
+    """A leave document of 人事係 filed (on `filed_on`, default the same day) and decided on `ctx.today`."""
+    document = file(city.applicant, filed_on or ctx)
+    return approve_all(document, [city.chief, city.delegate, city.approver], ctx)
+
+
+def test_it_numbers_a_decision_of_31_march_in_the_fiscal_year_that_ends_that_day(city, office):
+    document = decided(city, AccessContext.office(today=date(2027, 3, 31)), filed_on=office)
+
+    assert document.number == "2026-総務-000001"
+
+
+def test_it_starts_a_new_sequence_on_1_april(city, office):
+    march = decided(city, AccessContext.office(today=date(2027, 3, 31)), filed_on=office)
+    april = decided(city, AccessContext.office(today=date(2027, 4, 1)), filed_on=office)
+    april_again = decided(city, AccessContext.office(today=date(2027, 4, 1)), filed_on=office)
+
+    assert [march.number, april.number, april_again.number] == [
+        "2026-総務-000001",
+        "2027-総務-000001",
+        "2027-総務-000002",
+    ]
+
+
+def test_it_counts_each_department_on_its_own(city, office, system_ctx):
+    counter_clerk = personnel_services.staff_create(
+        actor=None,
+        ctx=system_ctx,
+        row=personnel_services.StaffRow("100010", "木村", "翔", "キムラ", "ショウ", extension="0010"),
+        password=PASSWORD,
+    )
+    personnel_services.assignment_create(
+        actor=None,
+        ctx=system_ctx,
+        staff=counter_clerk,
+        unit=OrgUnit.objects.get(pk=city.units["SS4"].pk),  # 窓口係 of 市民部
+        position=Position.objects.get(code="staff"),
+        start_date=date(2026, 4, 1),
+    )
+
+    first = decided(city, office)
+    citizens = approve_all(file(counter_clerk, office), [city.outsider], office)
+    second = decided(city, office)
+
+    assert [first.number, citizens.number, second.number] == [
+        "2026-総務-000001",
+        "2026-市民-000001",
+        "2026-総務-000002",
+    ]
+
+
+def test_it_gives_no_number_to_a_rejected_or_withdrawn_document(city, office):
+    rejected = file(city.applicant, office)
+    services.document_reject(slot=slot_of(rejected, city.chief), actor=city.chief.user, ctx=office, comment="不可")
+    withdrawn = file(city.applicant, office)
+    services.document_withdraw(document=withdrawn, actor=city.applicant.user, ctx=office)
+
+    document = decided(city, office)
+
+    assert Document.objects.get(pk=rejected.pk).number is None
+    assert Document.objects.get(pk=withdrawn.pk).number is None
+    assert document.number == "2026-総務-000001"
+
+
+@pytest.fixture
+def budget_refused():
+    """A budget type whose decision hook refuses, as finance's would when the budget line is exhausted."""
+
+    def refuse(*, document: Document, ctx: AccessContext) -> None:
+        raise ValidationError("予算の残額が足りません。")
+
+    doctypes.register("budget", doctypes.DocTypeHooks(on_decided=refuse))
+    yield
+    doctypes.register("budget", doctypes.DocTypeHooks())
+
+
+def test_it_takes_no_number_when_the_document_type_refuses_the_decision(city, office, budget_refused):
+    budget = file(city.applicant, office, "budget", amount=300_000)
+    approve_all(budget, [city.chief, city.delegate], office)
+    entries = AuditEntry.objects.count()
+
+    with pytest.raises(services.ActionRefused, match="予算の残額が足りません。"):
+        services.slot_approve(slot=slot_of(budget, city.approver), actor=city.approver.user, ctx=office)
+
+    budget.refresh_from_db()
+    assert (budget.status, budget.number) == (DocumentStatus.IN_PROGRESS, None)
+    assert slot_of(budget, city.approver).state == SlotState.PENDING
+    assert AuditEntry.objects.count() == entries
+    assert not NumberSequence.objects.filter(last__gt=0).exists()
+
+
+def test_it_gives_the_next_decision_the_next_number_after_a_refused_one(city, office, budget_refused):
+    first = decided(city, office)
+    budget = file(city.applicant, office, "budget", amount=300_000)
+    approve_all(budget, [city.chief, city.delegate], office)
+    with pytest.raises(services.ActionRefused):
+        services.slot_approve(slot=slot_of(budget, city.approver), actor=city.approver.user, ctx=office)
+
+    second = decided(city, office)
+
+    assert [first.number, second.number] == ["2026-総務-000001", "2026-総務-000002"]
