@@ -3,7 +3,9 @@ from django.utils.functional import SimpleLazyObject
 
 
 def shell(request: HttpRequest) -> dict:
-    """What the base template shows on every page: the zone badge, the user's name and the admin link."""
+    """What the base template shows on every page: the zone badge, the user's name, the admin link and the queue
+    counts of the approval badges. Each is lazy: a page that does not show it (a list fragment, a file
+    download) pays no query for it."""
     ctx = getattr(request, "access", None)
     user = getattr(request, "user", None)
     if ctx is None or user is None or not user.is_authenticated:
@@ -21,8 +23,15 @@ def shell(request: HttpRequest) -> dict:
         # Django's admin needs is_staff on top of the permission model's answer.
         return user.is_staff and org_admin_check(user, ctx).allowed
 
+    def queue_counts() -> object:
+        from approvals import selectors
+
+        # Two queries after the principal, which the page has usually loaded already.
+        return selectors.queue_counts(user=user, ctx=ctx)
+
     return {
         "access_zone": ctx.zone,
         "portal_user_name": SimpleLazyObject(display_name),
         "show_admin_link": SimpleLazyObject(admin_link),
+        "queue_counts": SimpleLazyObject(queue_counts),
     }

@@ -1,0 +1,125 @@
+"""Forms of the approval pages. They parse and check what was typed; the rules are approvals/services.py's,
+whose refusals the views show as messages (or, for these forms, as form errors on the page)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from approvals.models import DecisionRule, RouteStep
+from approvals.services import MAX_COMMENT_LENGTH
+from personnel import selectors as personnel_selectors
+from personnel.forms import PortalForm
+from personnel.models import Staff
+
+COMMENT_REQUIRED = _("Please write a comment saying why.")
+
+
+def _comment_field(label: Any, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=MAX_COMMENT_LENGTH,
+        help_text=help_text,
+        error_messages={"required": COMMENT_REQUIRED},
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SlotForm(PortalForm):
+    """A form shown once per approver slot: element ids carry the slot and the action, so the forms of several
+    slots and actions can share a page."""
+
+    action = "act"
+
+    def __init__(self, *args: Any, slot_id: int | None = None, **kwargs: Any) -> None:
+        if slot_id is not None:
+            kwargs.setdefault("auto_id", f"id_{self.action}{slot_id}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class SendBackForm(SlotForm):
+    """差し戻し: to the applicant (0) or to an earlier step of the route; the reason is required."""
+
+    action = "send_back"
+
+    to_order = forms.TypedChoiceField(label=_("Send back to"), coerce=int)
+    comment = _comment_field(_("Reason"), _("The applicant and the approvers see this in the history."))
+
+    def __init__(
+        self, *args: Any, targets: Sequence[RouteStep] = (), applicant: Staff | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        applicant_label = _("The applicant (%(name)s)") % {"name": applicant} if applicant else _("The applicant")
+        choices = [(0, applicant_label)]
+        for step in targets:
+            names = "、".join(str(s.staff) for s in step.approvers.all())
+            choices.append((step.order, f"{step.label}（{names}）" if names else step.label))
+        self.fields["to_order"].choices = choices
+
+
+class RejectForm(SlotForm):
+    """却下: the flow ends; the reason is required."""
+
+    action = "reject"
+
+    comment = _comment_field(_("Reason"), _("Rejecting ends the flow. The applicant sees this reason."))
+
+
+class ReassignForm(SlotForm):
+    """HR or 情報政策 puts someone else in a step that has not acted yet (logged with the reason)."""
+
+    action = "reassign"
+
+    employee_number = forms.CharField(
+        label=_("New approver's employee number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=MAX_COMMENT_LENGTH,
+        error_messages={"required": _("Please give the reason for the change.")},
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. long absence, transfer")}),
+    )
+
+    def clean_employee_number(self) -> Staff:
+        number = self.cleaned_data["employee_number"]
+        staff = personnel_selectors.staff_get_by_employee_number(employee_number=number)
+        if staff is None:
+            raise ValidationError(
+                _("No staff member has the employee number %(number)s."), code="unknown", params={"number": number}
+            )
+        return staff
+
+
+class DecisionRuleAdminForm(forms.ModelForm):
+    """A line of the 専決規程 in the admin. The model's constraints (rank 1–9, ordered amounts and dates) are
+    checked by ModelForm validation, each with a message on the form. The admin binds `today`."""
+
+    today: date | None = None
+
+    class Meta:
+        model = DecisionRule
+        fields = ["doc_type", "min_amount", "max_amount", "deciding_rank", "effective_from", "effective_to", "note"]
+        widgets = {
+            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "effective_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def clean_effective_to(self) -> date | None:
+        end = self.cleaned_data.get("effective_to")
+        rule = self.instance
+        came_into_force = rule.pk is not None and self.today is not None and rule.effective_from <= self.today
+        if came_into_force and end is not None and end != rule.effective_to and end < self.today:
+            # Documents filed up to today were routed by this rule; ending it earlier would rewrite that.
+            raise ValidationError(
+                _("A rule in force cannot be ended before today (%(today)s)."),
+                code="past_end",
+                params={"today": self.today},
+            )
+        return end

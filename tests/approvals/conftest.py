@@ -1,0 +1,22 @@
+"""Approval tests assert English msgids: the Japanese catalogue of these strings is written separately, so a
+test must not depend on it. Browser journeys (marked `browser`) keep the language they ask for."""
+
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _english_messages(request):
+    """Service and access messages built outside a request come out in English."""
+    if request.node.get_closest_marker("browser"):
+        yield
+        return
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client):
+    """Pages fetched through the test client are rendered in English (LocaleMiddleware reads Accept-Language)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
