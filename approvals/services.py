@@ -380,11 +380,11 @@ def document_file_new(
     for upload in attachments:
         _attach(document, upload, me, ctx)
     _audit(document, AuditAction.FILE, me, ctx, rule=plan.rule.pk, steps=len(plan.steps))
-    touched: set[int] = set()
-    _advance(document, 0, ctx, touched)
     from approvals import workflow
 
     workflow.process_start(document)
+    touched: set[int] = set()
+    _advance(document, 0, ctx, touched)
     live.queues_changed(touched | {applicant.pk})
     return document
 

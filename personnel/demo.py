@@ -885,6 +885,7 @@ def seed(
         ("assignments", _import_assignments),
         ("role grants", _grant_roles),
         ("delegations", _delegate),
+        ("leave requests", _file_leave),
     ]
     for label, step in steps:
         created[label], unchanged[label] = step(plan, ctx, password)
@@ -986,6 +987,66 @@ def _delegate(plan: Plan, ctx: access.AccessContext, _password: str) -> tuple[in
         away.add(p.delegator)
         created += 1
     return created, len(plan.delegations) - created
+
+
+def _file_leave(plan: Plan, ctx: access.AccessContext, _password: str) -> tuple[int, int]:
+    """Leave in flight, so the queues show something on the first login, filed and approved through the
+    services like real requests: kakariin's request waits for kakaricho; three requests from 市民課 staff
+    wait for kacho's decision (one tap or 一括承認; hosa sees them as kacho's delegate); kakariin has one
+    decided half day. Skipped once kakariin has any document."""
+    from approvals import services as approval_services
+    from approvals.models import Document
+    from personnel.leave import working_days
+    from personnel.leave_services import leave_request_file
+    from personnel.models import LeaveType, LeaveUnit
+
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=("kakariin", "kacho"))}
+    if len(users) < 2 or not hasattr(users["kakariin"], "staff"):
+        return 0, 0
+    existing = Document.objects.filter(applicant__user=users["kakariin"]).count()
+    if existing:
+        return 0, existing
+    section = assignments_current(on=ctx.today).filter(staff__user=users["kacho"]).select_related("unit").first()
+    if section is None:
+        return 0, 0
+    others = list(
+        assignments_current(on=ctx.today)
+        .filter(unit__path__startswith=section.unit.path, position__rank=1, is_primary=True)
+        .exclude(staff__user=users["kakariin"])
+        .filter(staff__user__is_active=True)
+        .select_related("staff__user")
+        .order_by("staff__employee_number")[:3]
+    )
+    days = working_days(ctx.today + timedelta(days=7), ctx.today + timedelta(days=60))
+    office = access.AccessContext.office(today=ctx.today)
+
+    def file(user, day: date, unit: str = LeaveUnit.DAY, half: str = ""):  # noqa: ANN001, ANN202
+        return leave_request_file(
+            actor=user,
+            ctx=office,
+            leave_type=LeaveType.ANNUAL,
+            unit=unit,
+            start_date=day,
+            end_date=day,
+            half=half,
+            reason="私用のため",
+        )
+
+    def approve_until(document: Document, *, decide: bool) -> None:
+        while True:
+            slot = document.slots.filter(state="pending").select_related("staff__user", "step").first()
+            if slot is None or (slot.step.is_decision and not decide):
+                return
+            approval_services.slot_approve(slot=slot, actor=slot.staff.user, ctx=office)
+
+    created = 0
+    file(users["kakariin"], days[0])
+    created += 1
+    for assignment, day in zip(others, days[1:], strict=False):
+        approve_until(file(assignment.staff.user, day), decide=False)
+        created += 1
+    approve_until(file(users["kakariin"], days[4], LeaveUnit.HALF_DAY, "am"), decide=True)
+    return created + 1, 0
 
 
 def _refuse_conflicts(plan: Plan) -> None:

@@ -14,9 +14,10 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 
-from approvals.models import Document, DocumentType
+from approvals import selectors as approval_selectors
+from approvals.models import Document, DocumentStatus, DocumentType
 from personnel import access, demo
-from personnel.models import Assignment, Delegation, OrgUnit, PersonnelAudit, Staff, UnitKind
+from personnel.models import Assignment, Delegation, LeaveBalance, OrgUnit, PersonnelAudit, Staff, UnitKind
 from personnel.selectors import assignments_current, delegations_active
 from tests.conftest import TODAY
 
@@ -204,6 +205,25 @@ def test_kakaricho_sees_the_certificates_teams_documents_while_acting_for_its_ch
     decision = access.check(staff("kakaricho").user, "view", document, office)
     assert decision.allowed and decision.delegation_id == delegation.pk
     assert not access.can(staff("kakariin").user, "view", document, office)
+
+
+def test_kakaricho_has_kakariins_leave_in_the_inbox(seeded, office):
+    items = list(approval_selectors.inbox(user=staff("kakaricho").user, ctx=office))
+    assert [i.document.applicant for i in items] == [staff("kakariin")]
+    assert items[0].document.leave_request.leave_type == "annual"
+
+
+def test_kacho_has_three_leave_requests_to_decide_and_hosa_holds_them_as_delegate(seeded, office):
+    items = list(approval_selectors.inbox(user=staff("kacho").user, ctx=office))
+    assert len(items) == 3 and all(i.step.is_decision for i in items)
+    delegated = approval_selectors.delegated_to_me(user=staff("hosa").user, ctx=office)
+    assert {i.pk for i in delegated} == {i.pk for i in items}
+
+
+def test_kakariin_has_a_decided_half_day_with_its_decision_number(seeded):
+    decided = Document.objects.get(applicant=staff("kakariin"), status=DocumentStatus.DECIDED)
+    assert decided.number and decided.leave_request.unit == "half_day"
+    assert LeaveBalance.objects.get(staff=staff("kakariin"), year=decided.leave_request.start_date.year).used_minutes
 
 
 def test_names_are_japanese_with_katakana_readings(seeded):
