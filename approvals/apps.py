@@ -7,4 +7,5 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("E-approval")
 
     def ready(self) -> None:
+        import approvals.live  # noqa: F401 - connects the logout receiver that closes the session's sockets
         from approvals import policies  # noqa: F401 - registers the access policies

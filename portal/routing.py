@@ -1,3 +1,9 @@
 """Websocket routes. Each app adds its consumers here (approvals: live queue counts)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from approvals.consumers import QueueConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/queues/", QueueConsumer.as_asgi(), name="ws_queues"),
+]
