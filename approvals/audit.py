@@ -71,6 +71,12 @@ def _locked_head() -> AuditHead:
     return AuditHead.objects.select_for_update().get(pk=1)
 
 
+def lock_head() -> None:
+    """Take the chain's lock now rather than at the next append; it is held until the transaction ends. For a
+    transaction that will lock other shared rows before its next append (see services._decide)."""
+    _locked_head()
+
+
 def append(
     *,
     document: Document,

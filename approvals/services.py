@@ -233,6 +233,10 @@ def _decide(document: Document, actor: _Actor, ctx: AccessContext, comment: str,
             hooks.on_decided(document=document, ctx=ctx)
         except ValidationError as error:
             raise ActionRefused(" ".join(error.messages)) from error
+    # Lock order: the audit head before the number sequence. A 後閲 or a bulk approval already holds the head
+    # here (it appended an entry earlier in the transaction); taking the number first would let a plain
+    # decision in the same department hold the sequence and wait for the head while they wait for the sequence.
+    audit.lock_head()
     document.number = numbering.next_number(unit=document.drafting_unit, on=ctx.today)
     document.decided_at = timezone.now()
     document.save(update_fields=["number", "decided_at"])
