@@ -81,3 +81,207 @@ document.addEventListener("change", (event) => {
     approvalsShowCount(box.getAttribute("form"));
   }
 });
+
+// ==== Live queue counts over a websocket (approvals/consumers.py) =======================================
+// Markup contract (base.html and the queue pages):
+//   <body data-live-url="/ws/queues/">          the socket's path; no attribute, no socket
+//   <span data-count="inbox" data-hide-zero>    badges for inbox, delegated, circulated and my_open, anywhere;
+//                                               data-hide-zero hides the badge while the count is 0
+//   <div id="queue-list" data-live-refresh="URL" [data-live-count="inbox"]>
+//                                               refetched (URL returns the list's HTML) when one of the
+//                                               data-live-count keys changes (default: inbox); ticked
+//                                               input[name=slot] boxes stay ticked; fires "live:refreshed"
+//   <div id="live-status" aria-live="polite" data-live-message="… {n} …">
+//                                               told the new count (data-live-message, {n} = the first key)
+// Close codes: 4000 = this session logged out (go to the login page), 4401 = not logged in (stop); after any
+// other close the socket reconnects after 1 s, doubling up to 30 s.
+(() => {
+  const path = document.body && document.body.dataset.liveUrl;
+  if (!path || !("WebSocket" in window)) {
+    return;
+  }
+  const LOGGED_OUT = 4000;
+  const NOT_LOGGED_IN = 4401;
+  const MIN_DELAY = 1000;
+  const MAX_DELAY = 30000;
+  const HANDS_OFF = 1500; // ms after a tap or key press before the list may change under the user's finger
+  const url = `${window.location.protocol === "https:" ? "wss:" : "ws:"}//${window.location.host}${path}`;
+
+  let socket = null;
+  let delay = MIN_DELAY;
+  let retry = null;
+  let stopped = false; // for good: logged out, or not logged in
+  let paused = false; // the page is in the back/forward cache
+  let reconnecting = false; // the next counts follow a dropped connection: updates may have been missed
+  let submitting = false;
+  let lastInteraction = 0;
+  const last = {};
+
+  // The counts the page was rendered with, so the first message refreshes the list only if something changed.
+  document.querySelectorAll("[data-count]").forEach((badge) => {
+    const value = Number.parseInt(badge.textContent, 10);
+    if (!Number.isNaN(value) && !(badge.dataset.count in last)) {
+      last[badge.dataset.count] = value;
+    }
+  });
+
+  function showCounts(counts) {
+    document.querySelectorAll("[data-count]").forEach((badge) => {
+      const value = counts[badge.dataset.count];
+      if (typeof value !== "number") {
+        return;
+      }
+      badge.textContent = String(value);
+      if (badge.hasAttribute("data-hide-zero")) {
+        badge.hidden = value === 0;
+      }
+    });
+  }
+
+  function announce(counts, keys) {
+    const status = document.getElementById("live-status");
+    const message = status && status.dataset.liveMessage;
+    if (!message) {
+      return;
+    }
+    // Emptied first, so the same sentence twice in a row is read twice.
+    status.textContent = "";
+    window.setTimeout(() => { status.textContent = message.replace("{n}", String(counts[keys[0]])); }, 50);
+  }
+
+  let refreshing = false;
+  let refreshAgain = false;
+
+  async function refreshList(list) {
+    if (refreshing) {
+      refreshAgain = true;
+      return;
+    }
+    refreshing = true;
+    try {
+      const wait = lastInteraction + HANDS_OFF - Date.now();
+      if (wait > 0) {
+        await new Promise((resolve) => { window.setTimeout(resolve, wait); });
+      }
+      const response = await fetch(list.dataset.liveRefresh, {
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" },
+      });
+      if (!response.ok || response.redirected) {
+        return; // logged out or refused: the socket's close code says what to do
+      }
+      const html = await response.text();
+      const ticked = new Set(Array.from(list.querySelectorAll("input[name=slot]:checked"), (box) => box.value));
+      const focused = list.contains(document.activeElement) && document.activeElement.matches("input[name=slot]")
+        ? document.activeElement.value : null;
+      list.innerHTML = html;
+      list.querySelectorAll("input[name=slot]").forEach((box) => {
+        if (ticked.has(box.value)) {
+          box.checked = true;
+        }
+        if (box.value === focused) {
+          box.focus({ preventScroll: true });
+        }
+      });
+      list.dispatchEvent(new CustomEvent("live:refreshed", { bubbles: true }));
+    } catch (error) {
+      // Offline for a moment: the next change or reconnect refreshes again.
+    } finally {
+      refreshing = false;
+      if (refreshAgain) {
+        refreshAgain = false;
+        refreshList(list);
+      }
+    }
+  }
+
+  function onCounts(counts) {
+    const list = document.querySelector("#queue-list[data-live-refresh]");
+    const keys = ((list && list.dataset.liveCount) || "inbox").split(/\s+/).filter(Boolean);
+    const changed = keys.some((key) => key in last && last[key] !== counts[key]);
+    showCounts(counts);
+    if (list && (changed || reconnecting)) {
+      refreshList(list);
+    }
+    if (changed) {
+      announce(counts, keys);
+    }
+    Object.assign(last, counts);
+    reconnecting = false;
+  }
+
+  function loginUrl() {
+    const here = window.location.pathname + window.location.search;
+    return `/login/?next=${encodeURIComponent(here)}`;
+  }
+
+  function connect() {
+    retry = null;
+    if (stopped || paused) {
+      return;
+    }
+    socket = new WebSocket(url);
+    socket.addEventListener("message", (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch (error) {
+        return;
+      }
+      if (message.type === "counts" && message.counts) {
+        delay = MIN_DELAY; // a working connection: the next drop starts the backoff afresh
+        onCounts(message.counts);
+      }
+    });
+    socket.addEventListener("close", (event) => {
+      socket = null;
+      if (stopped || paused) {
+        return;
+      }
+      if (event.code === LOGGED_OUT) {
+        stopped = true;
+        // A logout form being sent navigates by itself; otherwise (another tab logged out) go to the login page.
+        window.setTimeout(() => { window.location.assign(loginUrl()); }, submitting ? 3000 : 0);
+        return;
+      }
+      if (event.code === NOT_LOGGED_IN) {
+        stopped = true;
+        return;
+      }
+      reconnecting = true;
+      retry = window.setTimeout(connect, delay);
+      delay = Math.min(delay * 2, MAX_DELAY);
+    });
+  }
+
+  document.addEventListener("pointerdown", () => { lastInteraction = Date.now(); }, true);
+  document.addEventListener("keydown", () => { lastInteraction = Date.now(); }, true);
+  document.addEventListener("submit", (event) => {
+    if (!event.defaultPrevented) {
+      submitting = true;
+    }
+  });
+  // An open socket keeps the page out of the back/forward cache: close it on leaving, reopen on coming back.
+  window.addEventListener("pagehide", () => {
+    paused = true;
+    if (retry !== null) {
+      window.clearTimeout(retry);
+      retry = null;
+    }
+    if (socket) {
+      socket.close();
+    }
+  });
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && paused) {
+      paused = false;
+      submitting = false;
+      reconnecting = true;
+      delay = MIN_DELAY;
+      if (socket === null && retry === null) {
+        connect();
+      }
+    }
+  });
+  connect();
+})();
