@@ -82,6 +82,11 @@ document.addEventListener("change", (event) => {
   }
 });
 
+// The live update swapped the rows (ticks kept): recount them.
+document.addEventListener("live:refreshed", () => {
+  document.querySelectorAll("[data-select-all]").forEach((all) => { approvalsShowCount(all.dataset.selectAll); });
+});
+
 // ==== Live queue counts over a websocket (approvals/consumers.py) =======================================
 // Markup contract (base.html and the queue pages):
 //   <body data-live-url="/ws/queues/">          the socket's path; no attribute, no socket
