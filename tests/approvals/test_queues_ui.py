@@ -297,3 +297,49 @@ def test_nobody_deletes_a_rule_in_the_admin(city, client):
         403,
     )
     assert DecisionRule.objects.filter(pk=rule.pk).exists()
+
+
+# ---- leave details ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def leave_hook(monkeypatch):
+    """Leave's detail row joined into the queue rows, as personnel registers it."""
+    from personnel import leave_services
+
+    monkeypatch.setitem(
+        doctypes._HOOKS,
+        "leave",
+        doctypes.DocTypeHooks(on_decided=leave_services.leave_on_decided, related_name="leave_request"),
+    )
+
+
+def file_days_off(city, office, start: date, end: date) -> Document:
+    from personnel import leave_services
+
+    return leave_services.leave_request_file(
+        actor=city.applicant.user, ctx=office, leave_type="annual", unit="day", start_date=start, end_date=end
+    )
+
+
+def test_the_inbox_says_how_much_leave_is_asked(city, client, office, leave_hook):
+    file_days_off(city, office, date(2026, 12, 1), date(2026, 12, 2))
+    log_in(client, city.chief.user)
+    text = page_text(client.get(reverse("approvals:inbox")))
+    assert "12/01/2026–12/02/2026 · 2 days" in text
+
+
+def test_the_document_page_shows_the_leave_asked_for(city, client, office, leave_hook):
+    document = file_days_off(city, office, date(2026, 12, 1), date(2026, 12, 2))
+    log_in(client, city.chief.user)
+    text = page_text(client.get(reverse("approvals:document", args=[document.pk])))
+    assert "Annual leave (年次休暇)" in text and "2 days" in text
+
+
+def test_the_inbox_of_leave_requests_costs_the_same_for_one_and_for_five(city, client, office, leave_hook):
+    file_days_off(city, office, date(2026, 12, 1), date(2026, 12, 1))
+    log_in(client, city.chief.user)
+    one = inbox_queries(client)
+    for day in range(2, 6):
+        file_days_off(city, office, date(2026, 12, day + 5), date(2026, 12, day + 5))
+    assert inbox_queries(client) == one
