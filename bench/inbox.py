@@ -8,21 +8,19 @@ It WRITES to the database it uses, like bench/access.py (same databases, same ci
 is the configured database, so point it at a scratch one; without it, the SQLite file var/bench/db.sqlite3.
 
 1. migrates, and builds the demo city (`seed_demo --size 10000`) unless the database already has that many staff;
-2. makes the demo account kacho (課長 of 市民課, 71 staff) hold --items pending items: documents filed through
-   approvals.services by the 係員 and 主任 of his 課, approved through the lower steps (係長, 課長補佐) by their
+2. makes the demo account kacho (課長 of 市民課, 71 staff) hold --items pending items: one-hour annual leave
+   requests filed through personnel.leave_services by the 係員 and 主任 of his 課 (next year and later, never
+   two at once for anyone, within the balance), approved through the lower steps (係長, 課長補佐) by their
    holders, so they wait at his decision step (the default 専決規程: leave is 課長専決). Reusable: what already
    waits is counted and only the difference is filed (or withdrawn). The 係長 kakaricho gets 3 items of his own;
 3. in one process, with django.test.Client logged in as kacho and the full middleware stack, measures requests/s
-   of the inbox page (`approvals:inbox`) and of a bare Django JSON view behind the same login, mounted only
-   here (this module is the URLconf during the measurement): median of --rounds rounds of --requests requests,
-   with DEBUG off as in production (no query log, no template debug);
+   of the inbox page (`approvals:inbox`, first page) and of a bare Django JSON view behind the same login,
+   mounted only here (this module is the URLconf during the measurement): median of --rounds rounds of
+   --requests requests, with DEBUG off as in production (no query log, no template debug);
 4. counts the SQL queries of one inbox page for kacho (--items items) and kakaricho (a few): the same number;
-5. times `slots_bulk_approve` of kacho's whole inbox once (this decides every item: the next run files them
-   again), then checks that every document was decided with a 決裁番号 and that the audit chain verifies.
-
-Until the inbox page exists (no `approvals:inbox` URL), or with --stand-in, steps 3 and 4 measure a stand-in
-page: selectors.inbox() rendered as a list of 50 rows in base.html. The header says which one was measured.
---profile prints the top of a cProfile of the bulk approval.
+5. times `slots_bulk_approve` of kacho's whole inbox once (this decides every item and debits the leave: the
+   next run files new ones), then checks that every document was decided with a 決裁番号 and that the audit
+   chain verifies. --profile prints the top of a cProfile of the bulk approval.
 """
 
 from __future__ import annotations
@@ -32,11 +30,14 @@ import cProfile
 import io
 import os
 import pstats
+import re
 import statistics
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import contextmanager
+from datetime import date
+from datetime import time as clock
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,30 +54,31 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.decorators import login_required  # noqa: E402
 from django.core.management import CommandError, call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.http import HttpRequest, HttpResponse, JsonResponse  # noqa: E402
-from django.template import engines  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import NoReverseMatch, path, reverse  # noqa: E402
+from django.urls import path, reverse  # noqa: E402
 
 from approvals import audit, selectors, services  # noqa: E402
-from approvals.doctypes import hooks_for  # noqa: E402
-from approvals.models import Document, DocumentStatus, DocumentType, SlotState, StepApprover  # noqa: E402
+from approvals.models import Document, DocumentStatus, SlotState, StepApprover  # noqa: E402
 from personnel.access import AccessContext  # noqa: E402
-from personnel.models import Staff  # noqa: E402
+from personnel.leave import working_days  # noqa: E402
+from personnel.leave_services import leave_request_file  # noqa: E402
+from personnel.models import LeaveRequest, LeaveType, LeaveUnit, Staff  # noqa: E402
 from personnel.selectors import assignments_current  # noqa: E402
 from portal.urls import urlpatterns as portal_urlpatterns  # noqa: E402
 
 DECIDER = "kacho"  # 課長 of 市民課
 SMALL = "kakaricho"  # 係長 of 住民記録係 under him
 SMALL_ITEMS = 3
-TITLE = "bench/inbox.py"  # every document this script files starts so; the 課長's batch and the 係長's differ
-BIG_TITLE = f"{TITLE} 課長"
-SMALL_TITLE = f"{TITLE} 係長"
-STAND_IN_PAGE = 50
-# 課長専決 types in the default 専決規程, in order of preference. A type whose document type registered an
-# on_decided hook needs its own detail row (a leave request), which a bare document_file() does not make.
-TYPES = (DocumentType.LEAVE, DocumentType.TELEWORK, DocumentType.PAYROLL, DocumentType.DISPOSAL)
+# The reason (and so the document body) of every request this script files; the 課長's batch and the 係長's.
+TAG = "bench/inbox.py"
+BIG_TAG = f"{TAG} 課長"
+SMALL_TAG = f"{TAG} 係長"
+# Each applicant's n-th request is one hour, 9:00–16:00 in turn, on the first 20 working days from February of
+# next year on, 140 hours a year (the 20 days granted are 155 hours): no clash, no lack of balance.
+HOURS_A_DAY, DAYS_A_YEAR = 7, 20
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -90,26 +92,9 @@ def bare_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True, "items": [1, 2, 3]})
 
 
-STAND_IN = """{% extends "base.html" %}{% block content %}<h1>受信箱 ({{ total }})</h1><table>
-{% for slot in items %}<tr><td>{{ slot.document.get_doc_type_display }}</td><td>{{ slot.document.title }}</td>
-<td>{{ slot.document.applicant }}</td><td>{{ slot.document.drafting_unit }}</td><td>{{ slot.step.label }}</td>
-<td>{{ slot.staff }}</td><td>{{ slot.waiting_since|date:"SHORT_DATETIME_FORMAT" }}</td></tr>{% endfor %}
-</table>{% endblock %}"""
-
-
-@login_required
-def stand_in_inbox(request: HttpRequest) -> HttpResponse:
-    """Used until approvals:inbox exists: the selector's first page in the portal shell."""
-    rows = selectors.inbox(user=request.user, ctx=request.access)
-    context = {"items": list(rows[:STAND_IN_PAGE]), "total": rows.count()}
-    html = engines["django"].from_string(STAND_IN).render(context, request)
-    return HttpResponse(html)
-
-
 urlpatterns = [
     *portal_urlpatterns,
     path("bench/bare.json", bare_json, name="bench_bare"),
-    path("bench/inbox/", stand_in_inbox, name="bench_inbox"),
 ]
 
 
@@ -127,13 +112,6 @@ def ensure_city(staff: int) -> None:
     print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
 
 
-def doc_type_to_file() -> str:
-    for doc_type in TYPES:
-        if hooks_for(doc_type).on_decided is None:
-            return str(doc_type)
-    sys.exit("bench: every 課長専決 document type has a decision hook; this script only files bare documents")
-
-
 def applicants(user, today) -> list:
     """Users of the 係員 and 主任 (rank below 係長) whose primary post is in the unit `user` heads, or below."""
     posts = assignments_current(on=today)
@@ -147,16 +125,38 @@ def applicants(user, today) -> list:
     return [a.staff.user for a in rows]
 
 
-def open_documents(title: str):
-    return Document.objects.filter(title__startswith=title, status=DocumentStatus.IN_PROGRESS)
+def open_documents(tag: str):
+    return Document.objects.filter(body__startswith=tag, status=DocumentStatus.IN_PROGRESS)
 
 
-def file_documents(users: list, count: int, doc_type: str, title: str, ctx: AccessContext) -> None:
-    start = Document.objects.filter(title__startswith=title).count()
+def file_leave(users: list, count: int, tag: str, ctx: AccessContext) -> None:
+    filed = Counter(
+        dict(
+            LeaveRequest.objects.filter(reason__startswith=TAG, staff__user__in=users)
+            .values_list("staff__user_id")
+            .annotate(n=Count("pk"))
+        )
+    )
+    calendars: dict[int, list[date]] = {}
+    start = sum(filed.values())
     for i in range(count):
-        n = start + i + 1
-        services.document_file(
-            actor=users[n % len(users)], ctx=ctx, doc_type=doc_type, title=f"{title} #{n}", body="ベンチマーク用"
+        user = users[(start + i) % len(users)]
+        n = filed[user.pk]
+        filed[user.pk] += 1
+        year = ctx.today.year + 1 + n // (HOURS_A_DAY * DAYS_A_YEAR)
+        if year not in calendars:
+            calendars[year] = working_days(date(year, 2, 1), date(year, 3, 31))[:DAYS_A_YEAR]
+        day = calendars[year][n % (HOURS_A_DAY * DAYS_A_YEAR) // HOURS_A_DAY]
+        leave_request_file(
+            actor=user,
+            ctx=ctx,
+            leave_type=LeaveType.ANNUAL,
+            unit=LeaveUnit.HOUR,
+            start_date=day,
+            end_date=day,
+            start_time=clock(9 + n % HOURS_A_DAY),
+            hours=1,
+            reason=tag,
         )
 
 
@@ -164,7 +164,7 @@ def approve_lower_steps(decider: Staff, ctx: AccessContext) -> None:
     """Approve every pending slot of the 課長's batch below his decision step, as the slot's holder."""
     while True:
         pending = StepApprover.objects.filter(
-            document__in=open_documents(BIG_TITLE), state=SlotState.PENDING, is_circulation=False
+            document__in=open_documents(BIG_TAG), state=SlotState.PENDING, is_circulation=False
         ).exclude(staff=decider)
         by_user: dict[int, list[int]] = defaultdict(list)
         for slot_id, user_id in pending.values_list("pk", "staff__user_id"):
@@ -183,27 +183,25 @@ def withdraw(documents, ctx: AccessContext) -> None:
         services.document_withdraw(document=document, actor=document.applicant.user, ctx=ctx, comment="bench")
 
 
-def ensure_pending(decider, small, items: int, doc_type: str) -> None:
+def ensure_pending(decider, small, items: int) -> None:
     """Top the 課長's inbox up (or down) to `items`, and the 係長's own items of his 係 to SMALL_ITEMS."""
     ctx = AccessContext.office()
     started = time.perf_counter()
     staff = Staff.objects.get(user=decider)
-    # Leftovers of an interrupted run, or of a run that filed another type, are withdrawn or moved on.
-    withdraw(open_documents(TITLE).exclude(doc_type=doc_type), ctx)
-    approve_lower_steps(staff, ctx)
+    approve_lower_steps(staff, ctx)  # leftovers of an interrupted run
     missing = items - selectors.inbox(user=decider, ctx=ctx).count()
     if missing > 0:
-        print(f"filing {missing} documents and approving their 係長 and 課長補佐 steps …", flush=True)
-        file_documents(applicants(decider, ctx.today), missing, doc_type, BIG_TITLE, ctx)
+        print(f"filing {missing} leave requests and approving their 係長 and 課長補佐 steps …", flush=True)
+        file_leave(applicants(decider, ctx.today), missing, BIG_TAG, ctx)
         approve_lower_steps(staff, ctx)
     elif missing < 0:
-        withdraw(open_documents(BIG_TITLE).filter(pk__in=_newest(-missing)), ctx)
+        withdraw(open_documents(BIG_TAG).filter(pk__in=_newest(-missing)), ctx)
     small_staff = Staff.objects.get(user=small)
     own = StepApprover.objects.filter(
-        staff=small_staff, state=SlotState.PENDING, document__in=open_documents(SMALL_TITLE)
+        staff=small_staff, state=SlotState.PENDING, document__in=open_documents(SMALL_TAG)
     ).count()
     if own < SMALL_ITEMS:
-        file_documents(applicants(small, ctx.today), SMALL_ITEMS - own, doc_type, SMALL_TITLE, ctx)
+        file_leave(applicants(small, ctx.today), SMALL_ITEMS - own, SMALL_TAG, ctx)
     if missing:
         print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
     holding = selectors.inbox(user=decider, ctx=ctx).count()
@@ -212,22 +210,12 @@ def ensure_pending(decider, small, items: int, doc_type: str) -> None:
 
 
 def _newest(n: int) -> list[int]:
-    return list(open_documents(BIG_TITLE).order_by("-pk").values_list("pk", flat=True)[:n])
+    return list(open_documents(BIG_TAG).order_by("-pk").values_list("pk", flat=True)[:n])
 
 
 # --------------------------------------------------------------------------------------------------------
 # Measurements
 # --------------------------------------------------------------------------------------------------------
-
-
-def inbox_url(stand_in: bool) -> tuple[str, str]:
-    described = f"selectors.inbox, {STAND_IN_PAGE} rows in base.html"
-    if stand_in:
-        return reverse("bench_inbox"), f"the STAND-IN inbox page ({described}), as asked by --stand-in"
-    try:
-        return reverse("approvals:inbox"), "the inbox page (approvals:inbox)"
-    except NoReverseMatch:
-        return reverse("bench_inbox"), f"a STAND-IN inbox page: approvals:inbox does not exist yet ({described})"
 
 
 def logged_in(user) -> Client:
@@ -270,16 +258,47 @@ def queries(client: Client, url: str) -> int:
     return len(captured)
 
 
+TABLE = re.compile(
+    r'^\s*(?:SELECT\b.*?\bFROM|INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.S | re.I
+)
+
+
+def statement_kind(sql: str) -> str:
+    """The table a statement reads or writes first (its FROM, INTO or UPDATE), or "savepoint"."""
+    if re.match(r"\s*(RELEASE\s+|ROLLBACK\s+TO\s+)?SAVEPOINT\b", sql, re.I):
+        return "savepoint"
+    found = TABLE.match(sql)
+    return found.group(1) if found else sql.split(None, 1)[0].upper()
+
+
 @contextmanager
-def counting_queries():
-    counted = [0]
+def tallying_statements():
+    """Counts the SQL statements run inside, and their time, per table (statement_kind)."""
+    tally: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
 
-    def count(execute, sql, params, many, context):
-        counted[0] += 1
-        return execute(sql, params, many, context)
+    def tallied(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            entry = tally[statement_kind(sql)]
+            entry[0] += 1
+            entry[1] += time.perf_counter() - started
 
-    with connection.execute_wrapper(count):
-        yield counted
+    with connection.execute_wrapper(tallied):
+        yield tally
+
+
+def round_trip_ms() -> float:
+    """The median time of `SELECT 1`: what every statement costs at least."""
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            started = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
 
 
 def bulk_approve(decider, items: int, profile: bool) -> None:
@@ -287,7 +306,7 @@ def bulk_approve(decider, items: int, profile: bool) -> None:
     slot_ids = list(selectors.inbox(user=decider, ctx=ctx).values_list("pk", flat=True))
     document_ids = set(StepApprover.objects.filter(pk__in=slot_ids).values_list("document_id", flat=True))
     profiler = cProfile.Profile() if profile else None
-    with override_settings(DEBUG=False), counting_queries() as counted:
+    with override_settings(DEBUG=False), tallying_statements() as tally:
         started = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -295,11 +314,22 @@ def bulk_approve(decider, items: int, profile: bool) -> None:
         if profiler:
             profiler.disable()
         seconds = time.perf_counter() - started
+    statements = sum(n for n, _ in tally.values())
+    in_sql = sum(t for _, t in tally.values())
     print(
         f"\nbulk approval (slots_bulk_approve) of {len(slot_ids)} items by {DECIDER}: {seconds:.2f} s, "
-        f"{len(slot_ids) / seconds:.0f} items/s, {counted[0]:,} SQL statements ({counted[0] / len(slot_ids):.1f} "
-        f"per item); decided {len(result.decided)}, approved {len(result.approved)}, refused {len(result.refused)}"
+        f"{len(slot_ids) / seconds:.0f} items/s; decided {len(result.decided)}, approved {len(result.approved)}, "
+        f"refused {len(result.refused)}"
     )
+    print(
+        f"  {statements:,} SQL statements ({statements / len(slot_ids):.1f} per item) taking {in_sql:.2f} s "
+        f"({in_sql / seconds:.0%} of the time; a SELECT 1 round trip takes {round_trip_ms():.2f} ms); "
+        "statements per item by table (their total time):"
+    )
+    per_item = {kind: entry for kind, entry in tally.items() if entry[0] >= len(slot_ids) / 2}
+    rest = [sum(e[i] for kind, e in tally.items() if kind not in per_item) for i in (0, 1)]
+    ranked = [*sorted(per_item.items(), key=lambda kv: -kv[1][1]), ("once per batch", rest)]
+    print("   " + ", ".join(f"{kind} {n / len(slot_ids):.1f} ({t:.2f} s)" for kind, (n, t) in ranked))
     decided = Document.objects.filter(
         pk__in=document_ids, status=DocumentStatus.DECIDED, number__isnull=False, decided_at__isnull=False
     )
@@ -329,7 +359,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--requests", type=int, default=30, help="requests per round and page")
     parser.add_argument("--profile", action="store_true", help="cProfile the bulk approval")
-    parser.add_argument("--stand-in", action="store_true", help="measure the stand-in page, not approvals:inbox")
     # make bench passes BENCH_ARGS to every script: options of the others (--documents) are not ours.
     args, others = parser.parse_known_args()
 
@@ -342,8 +371,7 @@ def main() -> None:
     if not user.objects.filter(username__in=(DECIDER, SMALL)).count() == 2:
         sys.exit("bench: this database has staff but not the demo city (seed_demo); point DATABASE_URL elsewhere")
     decider, small = user.objects.get(username=DECIDER), user.objects.get(username=SMALL)
-    doc_type = doc_type_to_file()
-    ensure_pending(decider, small, args.items, doc_type)
+    ensure_pending(decider, small, args.items)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would have them on a live system
@@ -354,17 +382,17 @@ def main() -> None:
     ctx = AccessContext.office()
     small_items = selectors.inbox(user=small, ctx=ctx).count()
     with override_settings(ROOT_URLCONF=__name__):
-        url, measured = inbox_url(args.stand_in)
+        url = reverse("approvals:inbox")
         bare = reverse("bench_bare")
         print(
             f"\n{connection.vendor} {connection.Database.__name__} ({where}) — staff {Staff.objects.count():,}, "
-            f"documents {Document.objects.count():,} ({Document.objects.filter(title__startswith=TITLE).count():,}"
+            f"documents {Document.objects.count():,} ({Document.objects.filter(body__startswith=TAG).count():,}"
             f" filed by this script), step slots {StepApprover.objects.count():,}"
         )
-        print(f"{DECIDER} (課長) holds {args.items} {doc_type} items; {SMALL} (係長) holds {small_items}")
+        print(f"{DECIDER} (課長) holds {args.items} leave requests to decide; {SMALL} (係長) holds {small_items} items")
         if others:
             print(f"(options for the other scripts ignored: {' '.join(others)})")
-        print(f"measured: {measured}, {url}, as {DECIDER}\n")
+        print()
 
         client = logged_in(decider)
         with override_settings(DEBUG=False):
