@@ -154,7 +154,8 @@ def _document_page(
         "send_back_forms": send_back_forms,
         "reject_forms": reject_forms,
         "reassign_forms": reassign_forms,
-        "here": request.path,
+        # The forms come back here, also when this page is the answer to a refused POST (whose URL is the action's).
+        "here": reverse("approvals:document", args=[document.pk]),
     }
     return render(request, "approvals/document.html", context, status=status)
 

@@ -232,6 +232,7 @@ def test_it_keeps_the_send_back_form_when_the_comment_is_empty(city, client, off
     text = page_text(response)
     assert "Please write a comment saying why." in text
     assert '<option value="1" selected>' in text  # the chosen step is kept
+    assert f'name="next" value="/approvals/documents/{document.pk}/"' in text  # not the action's URL
     assert slot_of(document, city.delegate).state == SlotState.PENDING
     assert not AuditEntry.objects.filter(action=AuditAction.SEND_BACK).exists()
 
