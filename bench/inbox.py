@@ -353,7 +353,7 @@ def bulk_approve(decider, items: int, profile: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     parser.add_argument("--staff", type=int, default=10_000)
     parser.add_argument("--items", type=int, default=200, help=f"items waiting for {DECIDER}")
     parser.add_argument("--rounds", type=int, default=7)
