@@ -418,8 +418,12 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
         or selectors.document_get_for_user(user=request.user, ctx=request.access, pk=row.document_id) is None
     ):
         raise Http404
+    try:
+        stored = row.file.open("rb")
+    except OSError:  # the row outlived its file (a restore without the media volume): nothing to send
+        raise Http404 from None
     return FileResponse(
-        row.file.open("rb"),
+        stored,
         as_attachment=True,
         filename=row.name,
         content_type=row.content_type or "application/octet-stream",
