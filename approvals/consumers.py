@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from importlib import import_module
 from typing import Any
 
@@ -36,6 +37,8 @@ from approvals import live, selectors
 from personnel import access
 from personnel.middleware import access_context, client_address
 
+logger = logging.getLogger(__name__)
+
 RECOUNT_INTERVAL = 0.3  # seconds between two recounts of one socket
 
 CLOSE_LOGGED_OUT = 4000
@@ -43,6 +46,8 @@ CLOSE_NOT_LOGGED_IN = 4401
 
 
 class QueueConsumer(AsyncJsonWebsocketConsumer):
+    """One browser tab's socket: the user's queue counts, now and whenever they change (see the module)."""
+
     async def connect(self) -> None:
         self.recount_task: asyncio.Task | None = None
         self.recount_wanted = False
@@ -121,7 +126,11 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
                 await asyncio.sleep(delay)
             self.recount_wanted = False  # an announcement from here on causes another round
             self.last_recount = loop.time()
-            await self.send_counts()
+            try:
+                await self.send_counts()
+            except Exception:
+                # The badge stays as it was until the next announcement; the socket itself lives on.
+                logger.exception("live queue counts: recount failed for user %s", self.user.pk)
 
     async def send_counts(self) -> None:
         counts = await database_sync_to_async(self._counts)()

@@ -309,6 +309,7 @@ def test_it_ignores_what_the_client_sends(city):
     scenario(run)
 
 
+@pytest.mark.django_db  # no socket: the ordinary, faster database set-up
 def test_it_recounts_in_six_queries(city, office_now, django_assert_num_queries):
     file_leave(city, office_now)
     consumer = consumers.QueueConsumer()
