@@ -177,9 +177,10 @@ def test_my_requests_say_where_each_document_waits_and_its_number_once_decided(c
     decided.refresh_from_db()
     log_in(client, city.applicant.user)
     text = page_text(client.get(reverse("approvals:mine")))
-    row = text[text.index("年次休暇 待ち") : text.index("年次休暇 決裁済")]
-    assert "課長補佐" in row and "中村 大輔" in row and "In progress" in row
-    assert decided.number in text and "Decided" in text
+    rows = dict(re.findall(r'data-document="(\d+)">(.*?)</li>\s*(?=<li|</ol>)', text, flags=re.S))
+    assert "課長補佐" in rows[str(waiting.pk)] and "中村 大輔" in rows[str(waiting.pk)]
+    assert "In progress" in rows[str(waiting.pk)]
+    assert decided.number in rows[str(decided.pk)] and "Decided" in rows[str(decided.pk)]
 
 
 def test_the_delegated_tab_lists_what_the_user_holds_for_a_delegator(city, client, office):
