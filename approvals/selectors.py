@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from approvals.doctypes import related_names
 from approvals.models import (
@@ -79,7 +79,7 @@ def my_requests(*, user: Any, ctx: AccessContext) -> QuerySet[Document]:
         access.visible(user, "view", documents, ctx)
         .select_related("drafting_unit", *related_names())
         .prefetch_related(current_steps)
-        .order_by("closed_at", "-filed_at", "-pk")
+        .order_by(F("closed_at").asc(nulls_first=True), "-filed_at", "-pk")
     )
 
 
