@@ -158,7 +158,11 @@ class DocumentPage:
 def document_page(*, user: Any, ctx: AccessContext, pk: int) -> DocumentPage | None:
     document = document_get_for_user(user=user, ctx=ctx, pk=pk)
     if document is None:
-        return None
+        # HR and the system administrators manage the route of any open document (change an absent approver),
+        # so they may open its page while it is open, even outside their own units.
+        document = document_get_for_user(user=user, ctx=ctx, pk=pk, action="reassign")
+        if document is None or document.status not in OPEN_STATUSES:
+            return None
     steps = list(
         document.steps.order_by("order").prefetch_related(
             Prefetch("approvers", queryset=StepApprover.objects.select_related("staff", "acted_by").order_by("pk"))

@@ -471,3 +471,18 @@ def test_it_requires_a_reason_for_a_change_of_approver(city, client, office):
     slot.refresh_from_db()
     assert slot.staff == city.delegate
     assert "Please give the reason for the change." in " ".join(messages_of(client.get(response["Location"])))
+
+
+def test_hr_opens_another_units_open_document_to_change_its_approver(city, office, client):
+    document = services.document_file(actor=city.applicant.user, ctx=office, doc_type="leave", title="休暇")
+    client.force_login(city.hr_clerk.user)  # 人事担当 in 給与係: not on the route, supervises nobody
+    response = client.get(reverse("approvals:document", args=[document.pk]))
+    assert response.status_code == 200
+    assert b"Change approver" in response.content
+
+
+def test_hr_cannot_open_a_closed_document_of_another_unit(city, office, client):
+    document = services.document_file(actor=city.applicant.user, ctx=office, doc_type="leave", title="休暇")
+    services.document_withdraw(document=document, actor=city.applicant.user, ctx=office)
+    client.force_login(city.hr_clerk.user)
+    assert client.get(reverse("approvals:document", args=[document.pk])).status_code == 404
