@@ -1,0 +1,117 @@
+"""The leave request form (休暇申請). It parses input only: what a request may be (units per type, working days,
+balance, overlaps) is judged by personnel/leave.py and leave_services.py, whose messages the view attaches."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from personnel.forms import DateInput, PortalForm
+from personnel.leave import MAX_HOURS, MIN_HOURS
+from personnel.models import BereavementEvent, LeaveHalf, LeaveType, LeaveUnit
+
+
+class TimeInput(forms.TimeInput):
+    """The browser's own time picker."""
+
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files from one <input type=file multiple>, cleaned to a list (empty when none)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class LeaveRequestForm(PortalForm):
+    leave_type = forms.ChoiceField(
+        label=_("Leave type"), choices=LeaveType.choices, initial=LeaveType.ANNUAL, widget=forms.RadioSelect
+    )
+    unit = forms.ChoiceField(
+        label=_("Taken by"), choices=LeaveUnit.choices, initial=LeaveUnit.DAY, widget=forms.RadioSelect
+    )
+    start_date = forms.DateField(label=_("From"), widget=DateInput())
+    end_date = forms.DateField(
+        label=_("To (inclusive)"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty for a single day. Half days and hours are always on the first date."),
+    )
+    half = forms.ChoiceField(
+        label=_("Morning or afternoon"),
+        choices=LeaveHalf.choices,
+        initial=LeaveHalf.AM,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    start_time = forms.TimeField(label=_("Start time"), required=False, widget=TimeInput())
+    hours = forms.TypedChoiceField(
+        label=_("Hours"),
+        choices=[("", "—")] + [(h, _("%(hours)s h") % {"hours": h}) for h in range(MIN_HOURS, MAX_HOURS + 1)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    bereavement_event = forms.ChoiceField(
+        label=_("Event (慶弔)"),
+        choices=[("", "—"), *BereavementEvent.choices],
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("e.g. family trip, hospital visit")}),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("For example a medical certificate (診断書) for sick leave. You can choose several files."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start: date | None = data.get("start_date")
+        # A single day needs no end date; half days and hours have none (the field is hidden for them).
+        if start is not None and (data.get("unit") != LeaveUnit.DAY or data.get("end_date") is None):
+            data["end_date"] = start
+        return data
+
+    def leave_fields(self) -> dict[str, Any]:
+        """The request as leave_services takes it (call after is_valid())."""
+        data = self.cleaned_data
+        start_time: time | None = data.get("start_time")
+        return {
+            "leave_type": data["leave_type"],
+            "unit": data["unit"],
+            "start_date": data["start_date"],
+            "end_date": data["end_date"],
+            "half": data.get("half") or "",
+            "start_time": start_time,
+            "hours": data.get("hours"),
+            "bereavement_event": data.get("bereavement_event") or "",
+        }
+
+    def year(self, default: int) -> int:
+        """The leave year the request falls in (the year of its first day), or `default` before one is known."""
+        start = self.cleaned_data.get("start_date") if self.is_bound and hasattr(self, "cleaned_data") else None
+        return start.year if start is not None else default

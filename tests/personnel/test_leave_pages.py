@@ -1,0 +1,447 @@
+"""The leave pages: the request form (balance and route shown before filing, check, file) and my leave.
+
+The route of city.applicant's (人事係 係員) leave: 係長 city.chief → 課長補佐 city.delegate → 課長 city.approver,
+who decides. Pages are fetched in English (the Japanese catalogue of these strings is written separately) and
+on the real date, as the middleware sets it; leave dates are working days of this year.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from approvals import selectors as approval_selectors
+from approvals import services as approval_services
+from approvals.models import Document, DocumentStatus, SlotState, StepApprover
+from personnel import leave_services, services
+from personnel.leave import is_working_day
+from personnel.models import Assignment, LeaveRequest
+from tests.webtools import log_in, page_text
+
+pytestmark = pytest.mark.django_db
+
+ROUTE = "係長 鈴木 一郎 → 課長補佐 中村 大輔 → 課長 高橋 健 (Decision)"
+
+
+@pytest.fixture
+def client(client):
+    """Pages in English: LocaleMiddleware reads Accept-Language."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def today() -> date:
+    return timezone.localdate()
+
+
+def working_day(on_or_after: date, skip: int = 0) -> date:
+    """The first working day on or after a date, or the one `skip` working days later."""
+    d = on_or_after
+    while not is_working_day(d):
+        d += timedelta(days=1)
+    for _ in range(skip):
+        d += timedelta(days=1)
+        while not is_working_day(d):
+            d += timedelta(days=1)
+    return d
+
+
+def june(today: date, skip: int = 0) -> date:
+    """A working day in June of this year: June has no national holiday, and its leave is of the same year."""
+    return working_day(date(today.year, 6, 1), skip)
+
+
+def form(start: date, end: date | None = None, **fields) -> dict:
+    data = {"leave_type": "annual", "unit": "day", "start_date": start, "end_date": end or "", "reason": ""}
+    data.update(fields)
+    return data
+
+
+def post(client, data: dict, button: str = "file"):
+    return client.post(reverse("personnel:leave_new"), {**data, button: "1"})
+
+
+def plain(response) -> str:
+    """The page as text: tags removed, whitespace collapsed (to read the route as one line)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page_text(response)))
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def decide(document: Document, ctx) -> None:
+    """The chief, the delegate and the approver approve in turn; the approver decides."""
+    while (slot := StepApprover.objects.filter(document=document, state=SlotState.PENDING).first()) is not None:
+        approval_services.slot_approve(slot=slot, actor=slot.staff.user, ctx=ctx)
+
+
+def end_post(staff, system_ctx, today: date) -> None:
+    services.assignment_end(
+        actor=None, ctx=system_ctx, assignment=Assignment.objects.get(staff=staff), end_date=today - timedelta(days=1)
+    )
+
+
+# ---- before filing -------------------------------------------------------------------------------------
+
+
+def test_it_shows_the_available_balance_before_filing(city, client):
+    log_in(client, city.applicant.user)
+    response = client.get(reverse("personnel:leave_new"))
+    assert response.status_code == 200
+    assert "20 days" in page_text(response)
+
+
+def test_it_shows_the_route_the_request_will_take(city, client):
+    log_in(client, city.applicant.user)
+    assert ROUTE in plain(client.get(reverse("personnel:leave_new")))
+
+
+def test_the_form_is_marked_to_send_once_and_takes_files(city, client):
+    log_in(client, city.applicant.user)
+    text = page_text(client.get(reverse("personnel:leave_new")))
+    assert "data-once" in text and 'enctype="multipart/form-data"' in text
+    assert '<input type="file" name="attachments" multiple' in text
+    assert 'type="date"' in text and 'type="radio" name="leave_type"' in text
+
+
+def test_it_checks_a_request_and_shows_what_is_left_without_filing(city, client, today):
+    log_in(client, city.applicant.user)
+    response = post(client, form(june(today), june(today, 1)), button="preview")
+    text = page_text(response)
+    assert response.status_code == 200
+    assert "This request takes 2 days (2 working days)." in text
+    assert "Annual leave left after it:" in text and "18 days" in text
+    assert not Document.objects.exists()
+
+
+def test_it_checks_hour_leave_in_hours(city, client, today):
+    log_in(client, city.applicant.user)
+    data = form(june(today), unit="hour", start_time="09:00", hours="3")
+    response = post(client, data, button="preview")
+    assert response.status_code == 200
+    assert "This request takes 3 h (1 working day)." in page_text(response)
+
+
+def test_it_checks_bereavement_leave_as_not_counted_against_the_balance(city, client, today):
+    log_in(client, city.applicant.user)
+    data = form(june(today), leave_type="bereavement", bereavement_event="death_grandparent")
+    response = post(client, data, button="preview")
+    assert response.status_code == 200
+    assert "This leave is not counted against your annual leave." in page_text(response)
+
+
+# ---- filing --------------------------------------------------------------------------------------------
+
+
+def test_it_files_the_request_and_opens_its_document(city, client, today):
+    log_in(client, city.applicant.user)
+    response = post(client, form(june(today), june(today, 1), reason="家族旅行"))
+    document = Document.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("approvals:document", args=[document.pk])
+    assert (document.doc_type, document.status, document.applicant) == ("leave", "in_progress", city.applicant)
+    request = LeaveRequest.objects.get(document=document)
+    assert (request.start_date, request.end_date, request.working_days, request.reason) == (
+        june(today),
+        june(today, 1),
+        2,
+        "家族旅行",
+    )
+
+
+def test_it_says_the_request_was_filed(city, client, today):
+    log_in(client, city.applicant.user)
+    response = post(client, form(june(today)))
+    assert response.status_code == 302
+    assert "Your leave request has been filed." in messages_of(client.get(response.url))
+
+
+def test_the_chief_finds_the_filed_request_in_the_inbox(city, client, today, office):
+    log_in(client, city.applicant.user)
+    post(client, form(june(today)))
+    document = Document.objects.get()
+    inbox = approval_selectors.inbox(user=city.chief.user, ctx=office)
+    assert [slot.document_id for slot in inbox] == [document.pk]
+
+
+def test_it_files_half_a_day_on_the_start_date_whatever_end_date_was_sent(city, client, today):
+    log_in(client, city.applicant.user)
+    post(client, form(june(today), june(today, 3), unit="half_day", half="pm"))
+    request = LeaveRequest.objects.get()
+    assert (request.unit, request.half, request.end_date) == ("half_day", "pm", june(today))
+
+
+def test_it_files_the_attachments_with_the_request(city, client, today):
+    log_in(client, city.applicant.user)
+    files = [
+        SimpleUploadedFile("診断書.pdf", b"%PDF-1.4 certificate", content_type="application/pdf"),
+        SimpleUploadedFile("receipt.png", b"\x89PNG image", content_type="image/png"),
+    ]
+    data = form(june(today), leave_type="sick", attachments=files)
+    response = post(client, data)
+    assert response.status_code == 302
+    assert sorted(a.name for a in Document.objects.get().attachments.all()) == ["receipt.png", "診断書.pdf"]
+
+
+# ---- refused input: 400, the reason shown, nothing filed ------------------------------------------------
+
+
+def assert_refused(response, message: str, documents_before: int = 0) -> None:
+    assert response.status_code == 400
+    assert message in page_text(response)
+    assert Document.objects.count() == documents_before
+
+
+def test_it_refuses_leave_that_ends_before_it_starts(city, client, today):
+    log_in(client, city.applicant.user)
+    response = post(client, form(june(today, 1), june(today)))
+    assert_refused(response, "The leave cannot end before it starts.")
+
+
+def test_it_refuses_a_range_with_no_working_day(city, client, today):
+    saturday = date(today.year, 6, 1)
+    while saturday.weekday() != 5:
+        saturday += timedelta(days=1)
+    log_in(client, city.applicant.user)
+    response = post(client, form(saturday, saturday + timedelta(days=1)))
+    assert_refused(response, "There is no working day from")
+
+
+def test_it_refuses_leave_beyond_the_balance(city, client, today):
+    log_in(client, city.applicant.user)
+    response = post(client, form(date(today.year, 6, 1), date(today.year, 7, 31)))
+    assert_refused(response, "but only 20 days is available")
+
+
+def test_it_refuses_leave_over_leave_already_filed(city, client, today, office):
+    first = leave_services.leave_request_file(
+        actor=city.applicant.user,
+        ctx=office,
+        leave_type="annual",
+        unit="day",
+        start_date=june(today),
+        end_date=june(today, 2),
+    )
+    log_in(client, city.applicant.user)
+    response = post(client, form(june(today, 1)))
+    assert_refused(response, f"(request #{first.pk})", documents_before=1)
+
+
+def test_it_refuses_a_check_of_a_bad_request_too(city, client, today):
+    log_in(client, city.applicant.user)
+    response = post(client, form(june(today, 1), june(today)), button="preview")
+    assert_refused(response, "The leave cannot end before it starts.")
+
+
+def test_it_refuses_a_form_without_a_start_date(city, client):
+    log_in(client, city.applicant.user)
+    response = post(client, {"leave_type": "annual", "unit": "day", "start_date": ""})
+    assert_refused(response, "This field is required.")
+
+
+def test_the_refused_form_keeps_what_was_typed(city, client, today):
+    log_in(client, city.applicant.user)
+    response = post(client, form(june(today, 1), june(today), reason="通院のため"))
+    text = page_text(response)
+    assert "通院のため" in text
+    assert f'value="{june(today, 1).isoformat()}"' in text
+
+
+def test_a_double_submitted_form_files_once_and_says_the_second_overlaps(city, client, today):
+    log_in(client, city.applicant.user)
+    data = form(june(today))
+    first, second = post(client, data), post(client, data)
+    assert first.status_code == 302 and second.status_code == 400
+    assert "You already have leave on" in page_text(second)
+    assert Document.objects.count() == 1
+
+
+# ---- no one to decide ----------------------------------------------------------------------------------
+
+
+def test_it_names_the_missing_decider_and_disables_filing(city, client, system_ctx, today):
+    end_post(city.approver, system_ctx, today)
+    log_in(client, city.applicant.user)
+    response = client.get(reverse("personnel:leave_new"))
+    text = plain(response)
+    assert "Your leave request cannot be filed now." in text
+    assert "Nobody holds the post of 課長 over 人事係" in text
+    assert re.search(r'<button type="submit" name="file"[^>]* disabled', page_text(response))
+
+
+def test_it_files_nothing_without_a_decider(city, client, system_ctx, today):
+    end_post(city.approver, system_ctx, today)
+    log_in(client, city.applicant.user)
+    response = post(client, form(june(today)))
+    assert_refused(response, "Nobody holds the post of 課長 over 人事係")
+
+
+# ---- who may use the pages -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["personnel:leave", "personnel:leave_new"])
+def test_it_refuses_a_remote_session_without_otp(city, client, name):
+    log_in(client, city.applicant.user, remote=True)
+    response = client.get(reverse(name))
+    assert response.status_code == 403
+    assert "one-time password" in page_text(response)
+
+
+@pytest.mark.parametrize("name", ["personnel:leave", "personnel:leave_new"])
+def test_it_allows_a_remote_session_with_otp(city, client, name):
+    log_in(client, city.applicant.user, remote=True, otp=True)
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_it_refuses_filing_from_a_remote_session_without_otp(city, client, today):
+    log_in(client, city.applicant.user, remote=True)
+    response = post(client, form(june(today)))
+    assert response.status_code == 403
+    assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["personnel:leave", "personnel:leave_new"])
+def test_it_refuses_a_member_without_a_current_post(city, client, system_ctx, today, name):
+    end_post(city.applicant, system_ctx, today)
+    log_in(client, city.applicant.user)
+    response = client.get(reverse(name))
+    assert response.status_code == 403
+    assert "no current assignment" in page_text(response)
+
+
+def test_it_refuses_a_login_without_a_staff_record(db, client):
+    admin = get_user_model().objects.create_superuser("root", "root@example.jp", "a-long-password-1")
+    log_in(client, admin)
+    response = client.get(reverse("personnel:leave_new"))
+    assert response.status_code == 403
+    assert "Only staff members can apply for leave." in page_text(response)
+
+
+def test_it_asks_anonymous_users_to_log_in(db, client):
+    response = client.get(reverse("personnel:leave"))
+    assert response.status_code == 302
+    assert reverse("login") in response.url
+
+
+# ---- my leave ------------------------------------------------------------------------------------------
+
+
+def test_my_leave_shows_the_balance_with_pending_leave(city, client, today):
+    log_in(client, city.applicant.user)
+    post(client, form(june(today), unit="half_day", half="am"))
+    text = plain(client.get(reverse("personnel:leave")))
+    assert f"Annual leave available in {today.year} 19 days 3 h 52.5 min" in text
+    assert "Pending (申請中) 3 h 52.5 min" in text
+
+
+def test_my_leave_shows_summer_and_sick_leave_against_their_limits(city, client, today):
+    log_in(client, city.applicant.user)
+    post(client, form(june(today), leave_type="sick"))
+    text = plain(client.get(reverse("personnel:leave")))
+    assert "Summer leave (夏季休暇) 0 min 0 min 5 days / 5 days" in text
+    assert "Sick leave (病気休暇) 0 min 1 day 89 days / 90 days" in text
+
+
+def test_my_leave_lists_a_pending_request_with_where_it_waits(city, client, today):
+    log_in(client, city.applicant.user)
+    post(client, form(june(today)))
+    document = Document.objects.get()
+    response = client.get(reverse("personnel:leave"))
+    text = plain(response)
+    assert "In progress" in text and "Waiting for 係長 鈴木 一郎" in text
+    assert reverse("approvals:document", args=[document.pk]) in page_text(response)
+
+
+def test_my_leave_shows_the_decision_number_once_decided(city, client, today, office):
+    log_in(client, city.applicant.user)
+    post(client, form(june(today)))
+    document = Document.objects.get()
+    decide(document, office)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.DECIDED
+    text = plain(client.get(reverse("personnel:leave")))
+    assert "Decided" in text and f"Decision No. {document.number}" in text
+    assert "Used (取得済) 1 day" in text
+
+
+def withdraw(document: Document, city, ctx) -> None:
+    approval_services.document_withdraw(document=document, actor=city.applicant.user, ctx=ctx)
+
+
+def reject(document: Document, city, ctx) -> None:
+    slot = StepApprover.objects.get(document=document, staff=city.chief)
+    approval_services.document_reject(slot=slot, actor=city.chief.user, ctx=ctx, comment="繁忙期のため")
+
+
+def send_back(document: Document, city, ctx) -> None:
+    slot = StepApprover.objects.get(document=document, staff=city.chief)
+    approval_services.document_send_back(slot=slot, actor=city.chief.user, ctx=ctx, to_order=0, comment="日付を確認")
+
+
+@pytest.mark.parametrize(
+    ("act", "status"),
+    [
+        (withdraw, '"status status--withdrawn">Withdrawn<'),
+        (reject, '"status status--rejected">Rejected<'),
+        (send_back, '"status status--sent_back">Sent back<'),
+    ],
+)
+def test_my_leave_shows_a_closed_or_sent_back_request_with_its_status(city, client, today, office, act, status):
+    log_in(client, city.applicant.user)
+    post(client, form(june(today)))
+    act(Document.objects.get(), city, office)
+    assert status in page_text(client.get(reverse("personnel:leave")))
+
+
+def test_my_leave_lists_only_my_own_requests(city, client, today, office):
+    leave_services.leave_request_file(
+        actor=city.colleague.user,
+        ctx=office,
+        leave_type="annual",
+        unit="day",
+        start_date=june(today),
+        end_date=june(today),
+    )
+    log_in(client, city.applicant.user)
+    assert "You have no leave requests this year or next." in page_text(client.get(reverse("personnel:leave")))
+
+
+def test_my_leave_costs_the_same_queries_for_one_request_or_four(city, client, today):
+    log_in(client, city.applicant.user)
+    post(client, form(june(today)))
+    url = reverse("personnel:leave")
+    client.get(url)  # warm caches (content types, sessions) outside the measurement
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for skip in (1, 2, 3):
+        post(client, form(june(today, skip)))
+    with CaptureQueriesContext(connection) as four:
+        response = client.get(url)
+    assert len(response.context["page"].documents) == 4
+    assert len(four) == len(one)
+
+
+# ---- my page -------------------------------------------------------------------------------------------
+
+
+def test_my_page_shows_the_available_annual_leave_and_links_to_the_leave_pages(city, client, today):
+    log_in(client, city.applicant.user)
+    response = client.get(reverse("personnel:my_page"))
+    text = page_text(response)
+    assert f"Annual leave available in {today.year}" in text and "20 days" in text
+    assert reverse("personnel:leave_new") in text and reverse("personnel:leave") in text
