@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from personnel.forms import DateInput, PortalForm
@@ -42,6 +43,11 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
+def _hour_choices() -> list[tuple[str | int, str]]:
+    # A callable, so the labels are translated when a form is shown, not once when this module is imported.
+    return [("", "—")] + [(h, gettext("%(hours)s h") % {"hours": h}) for h in range(MIN_HOURS, MAX_HOURS + 1)]
+
+
 class LeaveRequestForm(PortalForm):
     leave_type = forms.ChoiceField(
         label=_("Leave type"), choices=LeaveType.choices, initial=LeaveType.ANNUAL, widget=forms.RadioSelect
@@ -65,11 +71,7 @@ class LeaveRequestForm(PortalForm):
     )
     start_time = forms.TimeField(label=_("Start time"), required=False, widget=TimeInput())
     hours = forms.TypedChoiceField(
-        label=_("Hours"),
-        choices=[("", "—")] + [(h, _("%(hours)s h") % {"hours": h}) for h in range(MIN_HOURS, MAX_HOURS + 1)],
-        coerce=int,
-        empty_value=None,
-        required=False,
+        label=_("Hours"), choices=_hour_choices, coerce=int, empty_value=None, required=False
     )
     bereavement_event = forms.ChoiceField(
         label=_("Event (慶弔)"),
