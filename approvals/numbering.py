@@ -20,10 +20,15 @@ def fiscal_year(day: date) -> int:
 
 
 def department_of(unit: OrgUnit) -> OrgUnit:
-    """The 部 a unit belongs to (itself when it is a 部, 局 or the city)."""
+    """The 部 a unit belongs to (itself when it is a 部, 局 or the city). A 課 or 係 with no 部 above it (placed
+    directly under a 局 or the city) counts with that 局 or the city."""
     if unit.kind <= UnitKind.DEPARTMENT:
         return unit
-    return OrgUnit.objects.get(path__in=unit_ancestor_paths(unit), kind=UnitKind.DEPARTMENT)
+    return (
+        OrgUnit.objects.filter(path__in=unit_ancestor_paths(unit), kind__lte=UnitKind.DEPARTMENT)
+        .order_by("-depth")
+        .first()
+    )
 
 
 def next_number(*, unit: OrgUnit, on: date) -> str:
