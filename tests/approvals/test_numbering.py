@@ -16,7 +16,7 @@ from approvals import doctypes, services
 from approvals.models import AuditEntry, Document, DocumentStatus, NumberSequence, SlotState, StepApprover
 from personnel import services as personnel_services
 from personnel.access import AccessContext
-from personnel.models import OrgUnit, Position, Staff
+from personnel.models import OrgUnit, Position, Staff, UnitKind
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +150,37 @@ def test_it_gives_the_next_decision_the_next_number_after_a_refused_one(city, of
     second = decided(city, office)
 
     assert [first.number, second.number] == ["2026-総務-000001", "2026-総務-000002"]
+
+
+def test_it_numbers_a_section_outside_any_department_with_the_unit_above_it(city, office, system_ctx):
+    """A 課 directly under the city (会計課 beside the 局) has no 部: it counts with the city's sequence."""
+    accounts = personnel_services.orgunit_create(
+        actor=None,
+        ctx=system_ctx,
+        parent=OrgUnit.objects.get(code="C"),
+        code="S9",
+        name="会計課",
+        kind=UnitKind.SECTION,
+        abbreviation="会計",
+    )
+    people = {}
+    for number, family, position in (("100011", "松本", "staff"), ("100012", "井上", "section_head")):
+        people[position] = personnel_services.staff_create(
+            actor=None,
+            ctx=system_ctx,
+            row=personnel_services.StaffRow(number, family, "一", "マツモト", "ハジメ", extension=number[-4:]),
+            password=PASSWORD,
+        )
+        personnel_services.assignment_create(
+            actor=None,
+            ctx=system_ctx,
+            staff=people[position],
+            unit=OrgUnit.objects.get(pk=accounts.pk),
+            position=Position.objects.get(code=position),
+            start_date=date(2026, 4, 1),
+        )
+
+    document = approve_all(file(people["staff"], office), [people["section_head"]], office)
+
+    assert document.status == DocumentStatus.DECIDED
+    assert document.number == "2026-市-000001"
