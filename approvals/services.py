@@ -183,14 +183,15 @@ def _activate(step: RouteStep, now: Any, touched: set[int]) -> None:
 
 
 def _reset(steps: Iterable[RouteStep], touched: set[int]) -> None:
-    """Put blocking steps back to "not yet reached"; their approvals are undone (the audit trail keeps them)."""
+    """Put blocking steps back to "not yet reached"; their approvals are undone (the audit trail keeps them).
+
+    So are the 後閲 reviews of approvers a 後閲 skipped: the document comes back to their step, and they approve
+    it like anyone else (kept as post-review slots, the step would be active with nobody able to approve it)."""
     ids = [s.pk for s in steps if s.kind != StepKind.CIRCULATE]
     if not ids:
         return
     RouteStep.objects.filter(pk__in=ids).update(state=StepState.WAITING, activated_at=None, completed_at=None)
-    slots = StepApprover.objects.filter(step_id__in=ids).exclude(
-        state__in=(SlotState.POST_REVIEW, SlotState.POST_REVIEWED)
-    )
+    slots = StepApprover.objects.filter(step_id__in=ids)
     touched.update(slots.values_list("staff_id", flat=True))
     slots.update(state=SlotState.WAITING, waiting_since=None, acted_at=None, acted_by=None, comment="")
 
