@@ -407,6 +407,34 @@ def test_it_shows_the_approval_ahead_and_the_review_in_the_record(city, office):
     assert page.history[1].detail["skipped"] == ["鈴木 一郎", "中村 大輔"]
 
 
+def test_it_asks_a_skipped_approver_to_approve_when_the_document_is_sent_back_to_their_step(city, office):
+    document = file_leave(city, office)
+    services.slot_approve_ahead(slot=slot_of(document, city.delegate), actor=city.delegate.user, ctx=office)
+    assert slot_of(document, city.chief).state == SlotState.POST_REVIEW
+
+    services.document_send_back(
+        slot=slot_of(document, city.approver), actor=city.approver.user, ctx=office, to_order=1, comment="係長確認を"
+    )
+
+    assert slot_of(document, city.chief).state == SlotState.PENDING
+    approve(document, city.chief, office)
+    assert slot_of(document, city.delegate).state == SlotState.PENDING
+
+
+def test_it_routes_a_resubmitted_document_through_the_approvers_a_post_review_skipped(city, office):
+    document = file_leave(city, office)
+    services.slot_approve_ahead(slot=slot_of(document, city.delegate), actor=city.delegate.user, ctx=office)
+    services.document_send_back(
+        slot=slot_of(document, city.approver), actor=city.approver.user, ctx=office, to_order=0, comment="再提出を"
+    )
+
+    services.document_resubmit(document=document, actor=city.applicant.user, ctx=office)
+
+    assert slot_of(document, city.chief).state == SlotState.PENDING
+    decided = decide(city, document, office)
+    assert decided.status == DocumentStatus.DECIDED
+
+
 def test_it_refuses_a_second_post_review(city, office):
     document = file_leave(city, office)
     services.slot_approve_ahead(slot=slot_of(document, city.approver), actor=city.approver.user, ctx=office)
