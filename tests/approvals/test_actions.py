@@ -543,6 +543,17 @@ def test_it_allows_a_remote_approval_with_a_one_time_password(city, office, remo
     assert AuditEntry.objects.filter(document=document, action=AuditAction.APPROVE).get().zone == "remote"
 
 
+def test_it_keeps_a_document_with_personal_information_in_the_office(city, office, remote_otp):
+    document = file_leave(city, office, contains_personal_info=True)
+
+    with pytest.raises(AccessDenied, match="only be used from the office network"):
+        approve(document, city.chief, remote_otp)
+
+    assert not inbox_documents(city.chief, remote_otp)
+    assert inbox_documents(city.chief, office) == {document.pk}
+    assert slot_of(document, city.chief).state == SlotState.PENDING
+
+
 # --------------------------------------------------------------------------------------------------------
 # Reassignment by HR
 # --------------------------------------------------------------------------------------------------------
