@@ -387,7 +387,8 @@ def main() -> None:
         print(
             f"\n{connection.vendor} {connection.Database.__name__} ({where}) — staff {Staff.objects.count():,}, "
             f"documents {Document.objects.count():,} ({Document.objects.filter(body__startswith=TAG).count():,}"
-            f" filed by this script), step slots {StepApprover.objects.count():,}"
+            f" filed by this script), step slots {StepApprover.objects.count():,}; load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
         )
         print(f"{DECIDER} (課長) holds {args.items} leave requests to decide; {SMALL} (係長) holds {small_items} items")
         if others:
@@ -418,6 +419,7 @@ def main() -> None:
         )
 
     bulk_approve(decider, args.items, args.profile)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)")
 
 
 if __name__ == "__main__":
