@@ -491,7 +491,13 @@ def slots_bulk_approve(*, slot_ids: Iterable[int], actor: Any, ctx: AccessContex
             for s in access.visible(actor, "act", StepApprover.objects.filter(pk__in=ids), ctx).select_related("staff")
         }
         document_ids = sorted({s.document_id for s in allowed.values()})
-        documents = {d.pk: d for d in Document.objects.select_for_update().filter(pk__in=document_ids).order_by("pk")}
+        documents = {
+            d.pk: d
+            for d in Document.objects.select_for_update(of=("self",))
+            .select_related("drafting_unit")
+            .filter(pk__in=document_ids)
+            .order_by("pk")
+        }
         delegations = {i.staff_id: i.delegation_id for i in access.principal(actor, ctx).delegated}
         touched: set[int] = set()
         for slot_id in ids:

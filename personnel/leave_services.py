@@ -418,7 +418,7 @@ def leave_on_decided(*, document: Document, ctx: access.AccessContext) -> None:
             actor=None,  # the engine's decision entry, in this same transaction, records who decided
             zone="system" if ctx.system else ctx.zone,
             action="leave_balance_debit",
-            target=str(balance)[:200],
+            target=f"{leave.staff} {year}"[:200],
             detail={
                 "document": document.pk,
                 "year": year,
