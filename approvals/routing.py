@@ -150,7 +150,8 @@ def plan_route(
     _require_on_duty(parties, on)
     if parties:
         taken.update(s.pk for s in parties)
-        steps.append(PlannedStep(kind=StepKind.ALL, label=_("Consultation (合議)"), staff=tuple(parties)))
+        # Step labels are stored with the route in Japanese, like the position names they sit beside.
+        steps.append(PlannedStep(kind=StepKind.ALL, label="合議", staff=tuple(parties)))
 
     steps.append(
         PlannedStep(
@@ -163,7 +164,7 @@ def plan_route(
     readers = _distinct([s for s in circulate_to if s.pk not in taken and s.pk not in decider_ids])
     _require_on_duty(readers, on)
     if readers:
-        steps.append(PlannedStep(kind=StepKind.CIRCULATE, label=_("Circulation (回覧)"), staff=tuple(readers)))
+        steps.append(PlannedStep(kind=StepKind.CIRCULATE, label="回覧", staff=tuple(readers)))
     return Plan(rule=rule, steps=tuple(steps))
 
 

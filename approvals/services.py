@@ -512,7 +512,9 @@ def slots_bulk_approve(*, slot_ids: Iterable[int], actor: Any, ctx: AccessContex
                     touched |= _approve(document, slot, who, ctx, "")
             except ActionRefused as refusal:
                 document.refresh_from_db()
-                result.refused.append((slot_id, f"{document.title}: {refusal.message}"))
+                result.refused.append(
+                    (slot_id, _("%(title)s: %(message)s") % {"title": document.title, "message": refusal.message})
+                )
                 continue
             (result.decided if document.status == DocumentStatus.DECIDED else result.approved).append(document)
         live.queues_changed(touched)

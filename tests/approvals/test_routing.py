@@ -226,7 +226,7 @@ def test_it_puts_consultees_in_one_step_before_the_decision(city, office):
     assert route(document) == [
         CHIEF,
         DEPUTY,
-        ("Consultation (合議)", "all", ["伊藤 美咲", "小林 恵"]),
+        ("合議", "all", ["伊藤 美咲", "小林 恵"]),
         SECTION_HEAD_DECIDES,
     ]
 
@@ -262,7 +262,7 @@ def test_it_refuses_a_consultee_who_holds_no_post_today(city, office, system_ctx
 
 def test_it_circulates_after_the_decision_without_waiting_for_the_readers(city, office):
     document = file(city.applicant, office, circulate_to=[city.colleague])
-    assert route(document)[-1] == ("Circulation (回覧)", "circulate", ["佐藤 花子"])
+    assert route(document)[-1] == ("回覧", "circulate", ["佐藤 花子"])
     for staff in (city.chief, city.delegate):
         approve(document, staff, office)
     assert not selectors.circulated_to_me(user=city.colleague.user, ctx=office).exists()
