@@ -17,6 +17,7 @@ from approvals.doctypes import related_names
 from approvals.models import (
     ACTIONABLE_SLOT_STATES,
     OPEN_STATUSES,
+    Attachment,
     AuditEntry,
     Document,
     DocumentStatus,
@@ -133,6 +134,22 @@ def document_get_for_user(*, user: Any, ctx: AccessContext, pk: int, action: str
 def slot_get_for_user(*, user: Any, ctx: AccessContext, pk: int) -> StepApprover | None:
     """An approver slot the user may act on (their own, or a delegator's)."""
     return access.visible(user, "act", StepApprover.objects.filter(pk=pk), ctx).select_related("staff").first()
+
+
+def slot_get_for_reassign(*, user: Any, ctx: AccessContext, pk: int) -> StepApprover | None:
+    """A slot whose approver the user may change (HR, 情報政策), whether or not they may read the document."""
+    slot = StepApprover.objects.filter(pk=pk).only("pk", "document_id").first()
+    if slot is None or document_get_for_user(user=user, ctx=ctx, pk=slot.document_id, action="reassign") is None:
+        return None
+    return slot
+
+
+def attachment_get_for_user(*, user: Any, ctx: AccessContext, pk: int) -> Attachment | None:
+    """An attachment of a document the user may see."""
+    row = Attachment.objects.filter(pk=pk).first()
+    if row is None or document_get_for_user(user=user, ctx=ctx, pk=row.document_id) is None:
+        return None
+    return row
 
 
 @dataclass(frozen=True)

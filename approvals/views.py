@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from approvals import selectors, services
 from approvals.forms import ReassignForm, RejectForm, SendBackForm
-from approvals.models import Attachment, Document, DocumentStatus, SlotState, StepApprover
+from approvals.models import Document, DocumentStatus, SlotState, StepApprover
 from personnel import access
 
 QUEUE_PAGE_SIZE = 50
@@ -363,22 +363,11 @@ def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     return _applicant_action(request, pk, services.document_resubmit, _("“%(title)s” was filed again."))
 
 
-def _slot_for_reassign(request: HttpRequest, pk: int) -> StepApprover | None:
-    """The slot, if the user may change approvers on its document (HR, 情報政策). HR need not be able to read the
-    document itself, so this is not document_get_for_user's "view"."""
-    slot = StepApprover.objects.filter(pk=pk).only("pk", "document_id").first()
-    if slot is None:
-        return None
-    if selectors.document_get_for_user(user=request.user, ctx=request.access, pk=slot.document_id, action="reassign"):
-        return slot
-    return None
-
-
 @login_required
 @require_POST
 def reassign(request: HttpRequest, pk: int) -> HttpResponse:
     _gate(request)
-    slot = _slot_for_reassign(request, pk)
+    slot = selectors.slot_get_for_reassign(user=request.user, ctx=request.access, pk=pk)
     if slot is None:
         # Not HR: the same refusal whether or not the slot exists.
         raise access.AccessDenied(str(access.REASON_NOT_ALLOWED))
@@ -412,11 +401,8 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     _gate(request)
-    row = Attachment.objects.filter(pk=pk).first()
-    if (
-        row is None
-        or selectors.document_get_for_user(user=request.user, ctx=request.access, pk=row.document_id) is None
-    ):
+    row = selectors.attachment_get_for_user(user=request.user, ctx=request.access, pk=pk)
+    if row is None:
         raise Http404
     try:
         stored = row.file.open("rb")
