@@ -228,16 +228,16 @@ def _close(document: Document, status: str, touched: set[int]) -> None:
 
 
 def _decide(document: Document, actor: _Actor, ctx: AccessContext, comment: str, touched: set[int]) -> None:
+    # Lock order, everywhere: document row → audit head → the type's rows (leave balance) → number sequence.
+    # A 後閲 or a bulk approval already holds the head here (it appended earlier in the transaction), and leave
+    # filing takes the head before the balance; taking the balance or the number first would deadlock with them.
+    audit.lock_head()
     hooks = hooks_for(document.doc_type)
     if hooks.on_decided is not None:
         try:
             hooks.on_decided(document=document, ctx=ctx)
         except ValidationError as error:
             raise ActionRefused(" ".join(error.messages)) from error
-    # Lock order: the audit head before the number sequence. A 後閲 or a bulk approval already holds the head
-    # here (it appended an entry earlier in the transaction); taking the number first would let a plain
-    # decision in the same department hold the sequence and wait for the head while they wait for the sequence.
-    audit.lock_head()
     document.number = numbering.next_number(unit=document.drafting_unit, on=ctx.today)
     document.decided_at = timezone.now()
     document.save(update_fields=["number", "decided_at"])

@@ -25,6 +25,7 @@ from django.db.models import Q, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from approvals import audit
 from approvals.models import OPEN_STATUSES, Document, DocumentStatus, DocumentType
 from approvals.services import document_file_new
 from personnel import access
@@ -362,9 +363,12 @@ def leave_request_file(
     }
     reason = reason.strip()
     with transaction.atomic(durable=True):
+        # The engine's lock order is audit head → balance (approvals/services.py, _decide): take the head now,
+        # before the balance, or a decision of this staff member's leave running meanwhile would deadlock.
+        audit.lock_head()
         # The year's balance row is the lock every filing and decision of this staff member's leave in that
-        # year takes first (a request never spans two years), so two filings at once cannot both pass the
-        # overlap and balance checks below.
+        # year takes (a request never spans two years), so two filings at once cannot both pass the overlap and
+        # balance checks below.
         leave_balance_for(staff=staff, year=start_date.year, for_update=True)
         result = leave_request_validate(staff=staff, **fields)
         title = leave_title(**{k: v for k, v in fields.items() if k != "bereavement_event"}, days=result.working_days)

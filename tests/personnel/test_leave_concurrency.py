@@ -70,3 +70,59 @@ def test_it_files_one_of_two_requests_that_together_exceed_the_balance(city):
     assert sum(isinstance(r, Document) for r in results) == 1, results
     assert sum(isinstance(r, ValidationError) for r in results) == 1
     assert leave_services.leave_summary(staff=city.applicant, year=2026).available >= 0
+
+
+def _approve(document: Document, *staff: Staff) -> None:
+    from approvals import services as approval_services
+    from approvals.models import StepApprover
+
+    for person in staff:
+        slot = StepApprover.objects.get(document=document, staff=person)
+        approval_services.slot_approve(slot=slot, actor=person.user, ctx=access.AccessContext.office(today=TODAY))
+
+
+def test_it_decides_leave_ahead_of_absent_approvers_while_the_applicant_files_more(city):
+    from approvals import services as approval_services
+    from approvals.models import StepApprover
+
+    document = filing(city.applicant.user_id, date(2026, 12, 1), date(2026, 12, 1))()
+    slot = StepApprover.objects.get(document=document, staff=city.approver)
+    approver_pk = city.approver.user_id
+
+    results = race(
+        lambda: approval_services.slot_approve_ahead(
+            slot=slot,
+            actor=get_user_model().objects.get(pk=approver_pk),
+            ctx=access.AccessContext.office(today=TODAY),
+        ),
+        filing(city.applicant.user_id, date(2026, 12, 8), date(2026, 12, 8)),
+    )
+
+    # Both succeed: the 後閲 decision and the filing take the audit head before the balance, so neither waits
+    # for the other in a cycle (PostgreSQL would abort one with "deadlock detected").
+    assert all(isinstance(r, Document) for r in results), results
+
+
+def test_it_bulk_decides_leave_while_one_of_the_applicants_files_more(city):
+    from approvals import services as approval_services
+    from approvals.models import StepApprover
+
+    documents = []
+    for person, day in ((city.applicant, 1), (city.colleague, 2)):
+        document = filing(person.user_id, date(2026, 12, day), date(2026, 12, day))()
+        _approve(document, city.chief, city.delegate)
+        documents.append(document)
+    ids = [StepApprover.objects.get(document=d, staff=city.approver).pk for d in documents]
+    approver_pk = city.approver.user_id
+
+    results = race(
+        lambda: approval_services.slots_bulk_approve(
+            slot_ids=ids,
+            actor=get_user_model().objects.get(pk=approver_pk),
+            ctx=access.AccessContext.office(today=TODAY),
+        ),
+        filing(city.colleague.user_id, date(2026, 12, 9), date(2026, 12, 9)),
+    )
+
+    assert isinstance(results[0], approval_services.BulkResult) and len(results[0].decided) == 2, results
+    assert isinstance(results[1], Document), results
