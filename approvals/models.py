@@ -231,19 +231,21 @@ class Attachment(models.Model):
 
 
 class NumberSequence(models.Model):
-    """The last 決裁番号 given per fiscal year and drafting department. Locked by the deciding transaction."""
+    """The last 決裁番号 given per fiscal year and department label (the `人事` of 2026-人事-000123), locked by the
+    deciding transaction. Keyed by the label that appears in the number, so two departments that share an
+    abbreviation share one counter and their numbers can never collide."""
 
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
-    department = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    label = models.CharField(_("department label"), max_length=40)
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["fiscal_year", "department"], name="numbersequence_unique_year_dept")
+            models.UniqueConstraint(fields=["fiscal_year", "label"], name="numbersequence_unique_year_label")
         ]
 
     def __str__(self) -> str:
-        return f"{self.fiscal_year} {self.department_id}: {self.last}"
+        return f"{self.fiscal_year}-{self.label}: {self.last}"
 
 
 class AuditAction(models.TextChoices):

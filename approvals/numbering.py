@@ -1,4 +1,5 @@
-"""決裁番号: `<fiscal year>-<department>-<000123>`, counted per fiscal year (April–March) and drafting department.
+"""決裁番号: `<fiscal year>-<department>-<000123>`, counted per fiscal year (April–March) and drafting department
+(keyed by the department label the number shows).
 
 The number is taken in the transaction that decides, under a row lock on the department's sequence: parallel
 deciders of one department queue on that row, and a decision that rolls back returns its number, so the
@@ -34,9 +35,9 @@ def department_of(unit: OrgUnit) -> OrgUnit:
 def next_number(*, unit: OrgUnit, on: date) -> str:
     department = department_of(unit)
     year = fiscal_year(on)
-    NumberSequence.objects.bulk_create([NumberSequence(fiscal_year=year, department=department)], ignore_conflicts=True)
-    sequence = NumberSequence.objects.select_for_update().get(fiscal_year=year, department=department)
+    label = (department.abbreviation or department.name)[:40]
+    NumberSequence.objects.bulk_create([NumberSequence(fiscal_year=year, label=label)], ignore_conflicts=True)
+    sequence = NumberSequence.objects.select_for_update().get(fiscal_year=year, label=label)
     sequence.last += 1
     sequence.save(update_fields=["last"])
-    label = department.abbreviation or department.name
     return f"{year}-{label}-{sequence.last:06d}"

@@ -54,7 +54,9 @@ def rule_for(*, doc_type: str, amount: Decimal | None, on: date) -> DecisionRule
         Q(effective_to__isnull=True) | Q(effective_to__gte=on)
     )
     if amount is None:
-        rules = rules.filter(min_amount__isnull=True)  # no amount: the lowest band
+        if rules.filter(Q(min_amount__isnull=False) | Q(max_amount__isnull=False)).exists():
+            raise RouteError(_("Please give the amount: who decides this type of document depends on it."))
+        rules = rules.filter(min_amount__isnull=True)
     else:
         rules = rules.filter(Q(min_amount__isnull=True) | Q(min_amount__lte=amount)).filter(
             Q(max_amount__isnull=True) | Q(max_amount__gte=amount)

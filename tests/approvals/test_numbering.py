@@ -184,3 +184,30 @@ def test_it_numbers_a_section_outside_any_department_with_the_unit_above_it(city
 
     assert document.status == DocumentStatus.DECIDED
     assert document.number == "2026-市-000001"
+
+
+def test_it_never_repeats_a_number_for_two_departments_that_share_an_abbreviation(city, office, system_ctx):
+    """総務局 (a 局-level document) and 総務部 are both "総務": they share one counter, so no number repeats."""
+    people = {}
+    for number, family, position in (("100013", "清水", "staff"), ("100014", "森", "bureau_head")):
+        people[position] = personnel_services.staff_create(
+            actor=None,
+            ctx=system_ctx,
+            row=personnel_services.StaffRow(number, family, "一", "シミズ", "ハジメ", extension=number[-4:]),
+            password=PASSWORD,
+        )
+        personnel_services.assignment_create(
+            actor=None,
+            ctx=system_ctx,
+            staff=people[position],
+            unit=OrgUnit.objects.get(code="B1"),
+            position=Position.objects.get(code=position),
+            start_date=date(2026, 4, 1),
+        )
+
+    department = decided(city, office)
+    bureau = approve_all(
+        file(people["staff"], office, doc_type="budget", amount=20_000_000), [people["bureau_head"]], office
+    )
+
+    assert [department.number, bureau.number] == ["2026-総務-000001", "2026-総務-000002"]

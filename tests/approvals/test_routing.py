@@ -107,6 +107,12 @@ def test_it_routes_by_document_type_as_well_as_amount(city, office):
     assert route(cheap_travel)[-1] == SECTION_HEAD_DECIDES
 
 
+def test_it_refuses_a_budget_without_an_amount_and_files_nothing(city, office):
+    with pytest.raises(RouteError, match="Please give the amount"):
+        file(city.applicant, office, doc_type="budget")
+    assert not Document.objects.exists()
+
+
 def test_it_lets_the_section_head_decide_the_one_million_yen_budget(city, office):
     document = file(city.applicant, office, "budget", 1_000_000)
     for staff in (city.chief, city.delegate, city.approver):
