@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TeleworkConfig(AppConfig):
     name = "telework"
     verbose_name = _("Telework")
+
+    def ready(self) -> None:
+        from telework import policies  # noqa: F401 - registers the access policies
