@@ -246,6 +246,13 @@ def _decide(document: Document, actor: _Actor, ctx: AccessContext, comment: str,
     _audit(document, AuditAction.DECIDE, actor, ctx, comment, number=document.number)
 
 
+def _mark(slot: StepApprover, state: str, by: Staff | None, comment: str = "") -> None:
+    """Record what happened at one stamp box (押印欄): the state, who pressed the button, when, and the comment."""
+    slot.state, slot.acted_by, slot.comment = state, by, comment
+    slot.acted_at = timezone.now() if by is not None else None
+    slot.save(update_fields=["state", "acted_at", "acted_by", "comment"])
+
+
 def _approve(document: Document, slot: StepApprover, actor: _Actor, ctx: AccessContext, comment: str) -> set[int]:
     """Approve (or, on the decision step, decide) with the document already locked. Returns staff to notify."""
     _require_open(document)
@@ -257,8 +264,7 @@ def _approve(document: Document, slot: StepApprover, actor: _Actor, ctx: AccessC
     touched: set[int] = {slot.staff_id}
     now = timezone.now()
     step = slot.step
-    slot.state, slot.acted_at, slot.acted_by, slot.comment = SlotState.APPROVED, now, actor.by, comment
-    slot.save(update_fields=["state", "acted_at", "acted_by", "comment"])
+    _mark(slot, SlotState.APPROVED, actor.by, comment)
     others = step.approvers.exclude(pk=slot.pk)
     if step.kind == StepKind.ANY:
         touched.update(others.filter(state=SlotState.PENDING).values_list("staff_id", flat=True))
@@ -564,13 +570,7 @@ def slot_post_review(*, slot: StepApprover, actor: Any, ctx: AccessContext, comm
         if slot.state != SlotState.POST_REVIEW:
             raise AlreadyHandled(_handled_message(slot))
         comment = _comment(comment, required=False)
-        slot.state, slot.acted_at, slot.acted_by, slot.comment = (
-            SlotState.POST_REVIEWED,
-            timezone.now(),
-            who.by,
-            comment,
-        )
-        slot.save(update_fields=["state", "acted_at", "acted_by", "comment"])
+        _mark(slot, SlotState.POST_REVIEWED, who.by, comment)
         _audit(document, AuditAction.POST_REVIEWED, who, ctx, comment)
         live.queues_changed({slot.staff_id})
     return document
@@ -587,8 +587,7 @@ def slot_acknowledge(*, slot: StepApprover, actor: Any, ctx: AccessContext, comm
         if slot.state != SlotState.PENDING:
             raise AlreadyHandled(_handled_message(slot))
         comment = _comment(comment, required=False)
-        slot.state, slot.acted_at, slot.acted_by, slot.comment = SlotState.ACKNOWLEDGED, timezone.now(), who.by, comment
-        slot.save(update_fields=["state", "acted_at", "acted_by", "comment"])
+        _mark(slot, SlotState.ACKNOWLEDGED, who.by, comment)
         _audit(document, AuditAction.ACKNOWLEDGE, who, ctx, comment)
         live.queues_changed({slot.staff_id})
     return document
@@ -617,8 +616,7 @@ def slot_pull_back(*, slot: StepApprover, actor: Any, ctx: AccessContext, commen
         siblings = step.approvers.filter(state=SlotState.NOT_NEEDED)
         touched.update(siblings.values_list("staff_id", flat=True))
         siblings.update(state=SlotState.PENDING)
-        slot.state, slot.acted_at, slot.acted_by, slot.comment = SlotState.PENDING, None, None, ""
-        slot.save(update_fields=["state", "acted_at", "acted_by", "comment"])
+        _mark(slot, SlotState.PENDING, None)
         step.state, step.completed_at = StepState.ACTIVE, None
         step.save(update_fields=["state", "completed_at"])
         _audit(document, AuditAction.PULL_BACK, who, ctx, _comment(comment, required=False), step=step.order)
@@ -666,8 +664,7 @@ def document_reject(*, slot: StepApprover, actor: Any, ctx: AccessContext, comme
             raise ActionRefused(_("Circulated documents are acknowledged, not rejected."))
         if slot.state != SlotState.PENDING:
             raise AlreadyHandled(_handled_message(slot))
-        slot.state, slot.acted_at, slot.acted_by, slot.comment = SlotState.REJECTED, timezone.now(), who.by, comment
-        slot.save(update_fields=["state", "acted_at", "acted_by", "comment"])
+        _mark(slot, SlotState.REJECTED, who.by, comment)
         touched: set[int] = {document.applicant_id, slot.staff_id}
         _close(document, DocumentStatus.REJECTED, touched)
         _audit(document, AuditAction.REJECT, who, ctx, comment)
