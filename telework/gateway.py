@@ -33,6 +33,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from personnel import access
 from personnel.models import Staff
+from telework import refusals
 
 USER_HEADER = "X-Portal-User"
 STAFF_HEADER = "X-Portal-Staff"
@@ -61,4 +62,5 @@ def auth(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("auth/", auth, name="auth"),
+    path("refusals/", refusals.refusals, name="refusals"),
 ]

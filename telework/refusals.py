@@ -1,8 +1,112 @@
-"""Logging of remote refusals (being written, issue 4)."""
+"""Refusals in the remote zone: logged (AccessRefusal), shown with the reason, and listed for 情報政策.
+
+`RefusalLogMiddleware.process_exception` sees the permission model's refusals as views raise them: an
+`access.AccessDenied` (any reason), or a plain PermissionDenied carrying the office-only or OTP reason. When the
+request comes from the remote zone it writes an AccessRefusal row (user, time, address, zone, path, reason) and
+lets Django render portal/templates/403.html, which shows the reason ("This information may only be used from the
+office network, not remotely.").
+
+Pages that hide what the user may not see answer 404 rather than 403 (an approvals document the user cannot open,
+so nobody learns which documents exist). From home, a document with personal information (個人情報) that the same
+user could open in the office would then give a bare "not found". For those pages (OFFICE_ONLY_404 below) the
+middleware asks the permission model again as if the request came from the office; when that allows the row, the
+404 becomes the office-only 403 with its reason, and is logged. A document the user could not open in the office
+stays a 404: nothing is revealed that the office would not show.
+
+The refusal log is a page of its own (`telework:refusals`, the AccessRefusal policy's "view": 情報政策).
+"""
+
+from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from personnel import access
+from personnel.middleware import client_ip
+from telework.models import AccessRefusal
+
+PAGE_SIZE = 50
+
+# --------------------------------------------------------------------------------------------------------
+# Service and selector
+# --------------------------------------------------------------------------------------------------------
+
+
+def access_refusal_record(*, user: Any, ip: Any, zone: str, path: str, reason: str) -> AccessRefusal:
+    """Keep one refusal. The log is append-only: nothing changes or deletes its rows."""
+    return AccessRefusal.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        at=timezone.now(),
+        ip=str(ip) if ip is not None else None,
+        zone=zone,
+        path=path[:500],
+        reason=reason[:300],
+    )
+
+
+def access_refusals(*, user: Any, ctx: access.AccessContext) -> QuerySet[AccessRefusal]:
+    """The refusals `user` may read (情報政策), newest first, with their users."""
+    return access.visible(user, "view", AccessRefusal.objects.all(), ctx).select_related("user__staff")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Middleware
+# --------------------------------------------------------------------------------------------------------
+
+_LOGGED_REASONS = (access.REASON_OFFICE_ONLY, access.REASON_OTP_REQUIRED)
+
+
+def _office_only_document(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
+    """approvals:document — a 個人情報 document the user could open in the office."""
+    from approvals.models import Document
+
+    rows = Document.objects.filter(pk=kwargs["pk"], contains_personal_info=True)
+    return access.visible(request.user, "view", rows, _as_if_in_office(request.access)).exists()
+
+
+def _office_only_attachment(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
+    """approvals:attachment — a file of such a document."""
+    from approvals.models import Document
+
+    rows = Document.objects.filter(attachments__pk=kwargs["pk"], contains_personal_info=True)
+    return access.visible(request.user, "view", rows, _as_if_in_office(request.access)).exists()
+
+
+def _office_only_slot(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
+    """approvals:act — an action on the user's step of such a document."""
+    from approvals.models import StepApprover
+
+    rows = StepApprover.objects.filter(pk=kwargs["pk"], document__contains_personal_info=True)
+    return access.visible(request.user, "act", rows, _as_if_in_office(request.access)).exists()
+
+
+# Pages answering 404 for rows the user may not see, and how to tell a row that is hidden only because the
+# request is remote (view name -> test of the URL's arguments).
+OFFICE_ONLY_404: dict[str, Callable[[HttpRequest, dict[str, Any]], bool]] = {
+    "approvals:document": _office_only_document,
+    "approvals:attachment": _office_only_attachment,
+    "approvals:act": _office_only_slot,
+}
+
+
+def _as_if_in_office(ctx: access.AccessContext) -> access.AccessContext:
+    return replace(ctx, zone=access.OFFICE)  # the principal does not depend on the zone: its cache is shared
+
+
+def _is_refusal(exception: Exception) -> bool:
+    if isinstance(exception, access.AccessDenied):
+        return True
+    return isinstance(exception, PermissionDenied) and str(exception) in {str(r) for r in _LOGGED_REASONS}
 
 
 class RefusalLogMiddleware:
@@ -11,3 +115,43 @@ class RefusalLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        ctx = getattr(request, "access", None)
+        if ctx is None or ctx.zone != access.REMOTE:
+            return None
+        if isinstance(exception, Http404):
+            if not self._hidden_only_remotely(request):
+                return None
+            exception = access.AccessDenied(str(access.REASON_OFFICE_ONLY))
+            self._log(request, ctx, str(exception))
+            raise exception  # rendered by Django's 403 handler (portal/templates/403.html) like any refusal
+        if _is_refusal(exception):
+            self._log(request, ctx, str(exception))
+        return None  # Django renders the 403 page with the reason
+
+    @staticmethod
+    def _hidden_only_remotely(request: HttpRequest) -> bool:
+        match = request.resolver_match
+        if match is None or not request.user.is_authenticated or request.access.assurance != access.OTP:
+            return False
+        test = OFFICE_ONLY_404.get(match.view_name)
+        return test is not None and test(request, match.kwargs)
+
+    @staticmethod
+    def _log(request: HttpRequest, ctx: access.AccessContext, reason: str) -> None:
+        access_refusal_record(user=request.user, ip=client_ip(request), zone=ctx.zone, path=request.path, reason=reason)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The refusal log page (情報政策)
+# --------------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def refusals(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "view", AccessRefusal, request.access)
+    rows = access_refusals(user=request.user, ctx=request.access)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "telework/refusals.html", {"page": page})
