@@ -12,9 +12,8 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
-from approvals import doctypes, selectors, services, workflow
+from approvals import selectors, services, workflow
 from approvals.models import (
     Attachment,
     AuditAction,
@@ -28,37 +27,13 @@ from approvals.models import (
 from personnel import services as personnel_services
 from personnel.access import AccessDenied
 from personnel.models import OrgUnit, Position, Staff
+from tests.approvals.helpers import approve, approve_in_turn, file_leave, slot_of
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """Refusals are asserted by their English msgids, whatever catalogue the default language has."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _engine_only(monkeypatch):
-    """These documents have no detail row: no document type's decision hook (e.g. leave's debit) runs."""
-    monkeypatch.setattr(doctypes, "_HOOKS", {})
-
-
-def file_leave(city, ctx, title: str = "年次休暇（12月1日）", **kwargs) -> Document:
-    return services.document_file(actor=city.applicant.user, ctx=ctx, doc_type="leave", title=title, **kwargs)
-
-
-def slot_of(document: Document, staff: Staff) -> StepApprover:
-    return StepApprover.objects.get(document=document, staff=staff)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
 
 
 def inbox_documents(staff: Staff, ctx) -> set[int]:
     return set(selectors.inbox(user=staff.user, ctx=ctx).values_list("document_id", flat=True))
-
-
-def approve(document: Document, staff: Staff, ctx) -> Document:
-    return services.slot_approve(slot=slot_of(document, staff), actor=staff.user, ctx=ctx)
 
 
 def approve_as(document: Document, slot_holder: Staff, actor: Staff, ctx) -> Document:
@@ -66,9 +41,7 @@ def approve_as(document: Document, slot_holder: Staff, actor: Staff, ctx) -> Doc
 
 
 def decide(city, document: Document, ctx) -> Document:
-    for staff in (city.chief, city.delegate, city.approver):
-        approve(document, staff, ctx)
-    return Document.objects.get(pk=document.pk)
+    return approve_in_turn(document, (city.chief, city.delegate, city.approver), ctx)
 
 
 def slot_states(document: Document) -> dict[str, str]:

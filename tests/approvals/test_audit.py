@@ -8,34 +8,23 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
 
-from approvals import audit, doctypes, services
+from approvals import audit, services
 from approvals.management.commands.verify_audit import Command
-from approvals.models import AuditAction, AuditEntry, AuditHead, Document, StepApprover
+from approvals.models import AuditAction, AuditEntry, AuditHead, Document
+from tests.approvals.helpers import file_leave, slot_of
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _engine_only(monkeypatch):
-    """These documents have no detail row: no document type's decision hook runs."""
-    monkeypatch.setattr(doctypes, "_HOOKS", {})
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
 
 
 @pytest.fixture
 def decided(city, office) -> Document:
     """A leave document filed and decided: entries #1 file, #2 and #3 approve, #4 decide."""
-    document = services.document_file(actor=city.applicant.user, ctx=office, doc_type="leave", title="年次休暇")
+    document = file_leave(city, office, title="年次休暇")
     for staff in (city.chief, city.delegate, city.approver):
-        slot = StepApprover.objects.get(document=document, staff=staff)
-        services.slot_approve(slot=slot, actor=staff.user, ctx=office, comment=f"{staff.family_name} 確認")
+        services.slot_approve(
+            slot=slot_of(document, staff), actor=staff.user, ctx=office, comment=f"{staff.family_name} 確認"
+        )
     return document
 
 

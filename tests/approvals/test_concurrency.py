@@ -7,58 +7,30 @@ competing actions wins, that 決裁番号 stay unique and gap-free, and that the
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.utils import translation
 
-from approvals import audit, doctypes, services
+from approvals import audit, services
 from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus, SlotState, StepApprover
 from personnel import services as personnel_services
 from personnel.access import AccessContext
 from personnel.models import OrgUnit, Position, Staff
+from tests.approvals.helpers import slot_of
+from tests.concurrency import race
 from tests.conftest import TODAY
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("engine_only"),
+]
 
 
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _engine_only(monkeypatch):
-    """These documents have no detail row: no document type's decision hook runs."""
-    monkeypatch.setattr(doctypes, "_HOOKS", {})
-
-
-def race(*actions: Callable[[], object]) -> list[object]:
-    """Run the actions in parallel threads (each with its own connection), released at the same instant."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(i: int, action: Callable[[], object]) -> None:
-        try:
-            with translation.override("en"):  # the active language is per thread
-                barrier.wait()
-                results[i] = action()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread is still waiting for a lock"
-    return results
+def race_in_english(*actions: Callable[[], object]) -> list[object]:
+    """`race` with English in each thread (refusals are compared with their msgids), waiting up to a minute."""
+    return race(*actions, language="en", timeout=60)
 
 
 def ctx() -> AccessContext:
@@ -67,14 +39,12 @@ def ctx() -> AccessContext:
 
 
 def file_leave(city, title: str = "年次休暇") -> Document:
+    """city.applicant files a leave document now, in a context of its own (helpers.file_leave takes one)."""
     return services.document_file(actor=city.applicant.user, ctx=ctx(), doc_type="leave", title=title)
 
 
-def slot_of(document: Document, staff: Staff) -> StepApprover:
-    return StepApprover.objects.get(document=document, staff=staff)
-
-
-def approve(document: Document, staff: Staff) -> Callable[[], Document]:
+def approving(document: Document, staff: Staff) -> Callable[[], Document]:
+    """The action of `staff` approving in their place, to run in a thread (unlike helpers.approve, not run yet)."""
     slot = slot_of(document, staff)
     return lambda: services.slot_approve(slot=slot, actor=staff.user, ctx=ctx())
 
@@ -83,7 +53,7 @@ def at_the_decision(city, count: int) -> list[Document]:
     documents = [file_leave(city, f"年次休暇{i}") for i in range(count)]
     for document in documents:
         for staff in (city.chief, city.delegate):
-            approve(document, staff)()
+            approving(document, staff)()
     return documents
 
 
@@ -97,7 +67,7 @@ def outcomes(results: list[object]) -> tuple[list[Document], list[services.Alrea
 def test_it_lets_one_of_two_tabs_approve_the_same_step(city):
     document = file_leave(city)
 
-    won, lost, other = outcomes(race(approve(document, city.chief), approve(document, city.chief)))
+    won, lost, other = outcomes(race_in_english(approving(document, city.chief), approving(document, city.chief)))
 
     assert (len(won), len(lost), other) == (1, 1, [])
     assert "already handled by 鈴木 一郎" in str(lost[0])
@@ -118,7 +88,7 @@ def test_it_lets_one_of_two_holders_of_an_any_step_approve(city, system_ctx):
     )
     document = file_leave(city)
 
-    results = race(approve(document, city.chief), approve(document, city.payroll_chief))
+    results = race_in_english(approving(document, city.chief), approving(document, city.payroll_chief))
 
     won, lost, other = outcomes(results)
     assert (len(won), len(lost), other) == (1, 1, [])
@@ -133,7 +103,7 @@ def test_it_lets_one_of_two_holders_of_an_any_step_approve(city, system_ctx):
 def test_it_numbers_parallel_decisions_of_one_department_without_gaps_or_duplicates(city):
     documents = at_the_decision(city, 8)
 
-    results = race(*(approve(d, city.approver) for d in documents))
+    results = race_in_english(*(approving(d, city.approver) for d in documents))
 
     assert all(isinstance(r, Document) for r in results), results
     numbers = sorted(Document.objects.filter(status=DocumentStatus.DECIDED).values_list("number", flat=True))
@@ -146,9 +116,9 @@ def test_it_keeps_the_audit_chain_whole_under_parallel_actions(city):
     to_withdraw = file_leave(city, "取り下げ")
     before = AuditEntry.objects.count()
 
-    results = race(
-        *(approve(d, city.chief) for d in step_one),
-        *(approve(d, city.approver) for d in to_decide),
+    results = race_in_english(
+        *(approving(d, city.chief) for d in step_one),
+        *(approving(d, city.approver) for d in to_decide),
         lambda: services.document_withdraw(document=to_withdraw, actor=city.applicant.user, ctx=ctx()),
         lambda: file_leave(city, "新規"),
     )
@@ -168,8 +138,8 @@ def test_it_decides_ahead_of_absent_approvers_while_another_decision_is_made(cit
         ahead = file_leave(city, "後閲")
         ahead_slot = slot_of(ahead, city.approver)
 
-        results = race(
-            approve(plain, city.approver),
+        results = race_in_english(
+            approving(plain, city.approver),
             lambda slot=ahead_slot: services.slot_approve_ahead(slot=slot, actor=city.approver.user, ctx=ctx()),
         )
 
@@ -212,9 +182,9 @@ def test_it_bulk_decides_for_two_departments_while_one_of_them_decides_alone(cit
         ]
         bulk = [slot_of(general_affairs, city.approver).pk, slot_of(citizens[0], outsider).pk]
 
-        results = race(
+        results = race_in_english(
             lambda ids=bulk: services.slots_bulk_approve(slot_ids=ids, actor=city.approver.user, ctx=ctx()),
-            approve(citizens[1], outsider),
+            approving(citizens[1], outsider),
         )
 
         assert isinstance(results[0], services.BulkResult), results

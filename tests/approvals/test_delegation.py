@@ -9,28 +9,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import translation
 
-from approvals import doctypes, selectors, services
-from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus, SlotState, StepApprover
+from approvals import selectors, services
+from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus, SlotState
 from personnel import services as personnel_services
 from personnel.access import AccessContext, AccessDenied
 from personnel.models import Delegation, Staff
+from tests.approvals.helpers import approve, file_leave, slot_of
 from tests.conftest import TODAY
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _engine_only(monkeypatch):
-    """These documents have no detail row: no document type's decision hook runs."""
-    monkeypatch.setattr(doctypes, "_HOOKS", {})
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
 
 
 def delegate(city, to: Staff, *, start=TODAY, days: int = 3, delegator: Staff | None = None) -> Delegation:
@@ -46,15 +34,11 @@ def delegate(city, to: Staff, *, start=TODAY, days: int = 3, delegator: Staff | 
     )
 
 
-def slot_of(document: Document, staff: Staff) -> StepApprover:
-    return StepApprover.objects.get(document=document, staff=staff)
-
-
 def at_the_decision(city, ctx) -> Document:
     """A leave document approved by the 係長 and the 補佐: the 課長's decision is pending."""
-    document = services.document_file(actor=city.applicant.user, ctx=ctx, doc_type="leave", title="年次休暇")
+    document = file_leave(city, ctx, title="年次休暇")
     for staff in (city.chief, city.delegate):
-        services.slot_approve(slot=slot_of(document, staff), actor=staff.user, ctx=ctx)
+        approve(document, staff, ctx)
     return document
 
 

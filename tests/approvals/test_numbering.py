@@ -10,49 +10,26 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from approvals import doctypes, services
-from approvals.models import AuditEntry, Document, DocumentStatus, NumberSequence, SlotState, StepApprover
+from approvals.models import AuditEntry, Document, DocumentStatus, NumberSequence, SlotState
 from personnel import services as personnel_services
 from personnel.access import AccessContext
 from personnel.models import OrgUnit, Position, Staff, UnitKind
+from tests.approvals.helpers import approve_in_turn, slot_of
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _engine_only(monkeypatch):
-    """These documents have no detail row: no document type's decision hook runs unless a test registers one
-    (the registry is restored after each test)."""
-    monkeypatch.setattr(doctypes, "_HOOKS", {})
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
 
 
 def file(staff: Staff, ctx, doc_type: str = "leave", **kwargs) -> Document:
     return services.document_file(actor=staff.user, ctx=ctx, doc_type=doc_type, title=f"{doc_type} 起案", **kwargs)
 
 
-def slot_of(document: Document, staff: Staff) -> StepApprover:
-    return StepApprover.objects.get(document=document, staff=staff)
-
-
-def approve_all(document: Document, approvers: list[Staff], ctx) -> Document:
-    for staff in approvers:
-        services.slot_approve(slot=slot_of(document, staff), actor=staff.user, ctx=ctx)
-    return Document.objects.get(pk=document.pk)
-
-
 def decided(city, ctx, filed_on=None) -> Document:
     """A leave document of 人事係 filed (on `filed_on`, default the same day) and decided on `ctx.today`."""
     document = file(city.applicant, filed_on or ctx)
-    return approve_all(document, [city.chief, city.delegate, city.approver], ctx)
+    return approve_in_turn(document, [city.chief, city.delegate, city.approver], ctx)
 
 
 def test_it_numbers_a_decision_of_31_march_in_the_fiscal_year_that_ends_that_day(city, office):
@@ -90,7 +67,7 @@ def test_it_counts_each_department_on_its_own(city, office, system_ctx):
     )
 
     first = decided(city, office)
-    citizens = approve_all(file(counter_clerk, office), [city.outsider], office)
+    citizens = approve_in_turn(file(counter_clerk, office), [city.outsider], office)
     second = decided(city, office)
 
     assert [first.number, citizens.number, second.number] == [
@@ -127,7 +104,7 @@ def budget_refused():
 
 def test_it_takes_no_number_when_the_document_type_refuses_the_decision(city, office, budget_refused):
     budget = file(city.applicant, office, "budget", amount=300_000)
-    approve_all(budget, [city.chief, city.delegate], office)
+    approve_in_turn(budget, [city.chief, city.delegate], office)
     entries = AuditEntry.objects.count()
 
     with pytest.raises(services.ActionRefused, match="予算の残額が足りません。"):
@@ -143,7 +120,7 @@ def test_it_takes_no_number_when_the_document_type_refuses_the_decision(city, of
 def test_it_gives_the_next_decision_the_next_number_after_a_refused_one(city, office, budget_refused):
     first = decided(city, office)
     budget = file(city.applicant, office, "budget", amount=300_000)
-    approve_all(budget, [city.chief, city.delegate], office)
+    approve_in_turn(budget, [city.chief, city.delegate], office)
     with pytest.raises(services.ActionRefused):
         services.slot_approve(slot=slot_of(budget, city.approver), actor=city.approver.user, ctx=office)
 
@@ -180,7 +157,7 @@ def test_it_numbers_a_section_outside_any_department_with_the_unit_above_it(city
             start_date=date(2026, 4, 1),
         )
 
-    document = approve_all(file(people["staff"], office), [people["section_head"]], office)
+    document = approve_in_turn(file(people["staff"], office), [people["section_head"]], office)
 
     assert document.status == DocumentStatus.DECIDED
     assert document.number == "2026-市-000001"
@@ -206,7 +183,7 @@ def test_it_never_repeats_a_number_for_two_departments_that_share_an_abbreviatio
         )
 
     department = decided(city, office)
-    bureau = approve_all(
+    bureau = approve_in_turn(
         file(people["staff"], office, doc_type="budget", amount=20_000_000), [people["bureau_head"]], office
     )
 

@@ -12,24 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from approvals import doctypes, services
-from approvals.models import DecisionRule, Document, StepApprover
+from approvals.models import DecisionRule, Document
+from tests.approvals.helpers import chief_delegates_to_colleague, file_leave, slot_of
 from tests.webtools import log_in, make_hr_staff, page_text
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _engine_only(monkeypatch):
-    """These documents have no detail row: no document type's decision hook (e.g. leave's debit) runs."""
-    monkeypatch.setattr(doctypes, "_HOOKS", {})
-
-
-def file_leave(city, ctx, title: str = "年次休暇（12月1日）", **kwargs) -> Document:
-    return services.document_file(actor=city.applicant.user, ctx=ctx, doc_type="leave", title=title, **kwargs)
-
-
-def slot_of(document: Document, staff) -> StepApprover:
-    return StepApprover.objects.get(document=document, staff=staff)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
 
 
 def badge(text: str, key: str) -> str:
@@ -184,19 +171,7 @@ def test_my_requests_say_where_each_document_waits_and_its_number_once_decided(c
 
 
 def test_the_delegated_tab_lists_what_the_user_holds_for_a_delegator(city, client, office):
-    from django.utils import timezone
-
-    from personnel import services as personnel_services
-
-    personnel_services.delegation_create(
-        actor=city.chief.user,
-        ctx=office,
-        delegator=city.chief,
-        delegate=city.colleague,
-        start_date=timezone.localdate(),
-        end_date=timezone.localdate(),
-        reason="出張",
-    )
+    chief_delegates_to_colleague(city, office, reason="出張")
     document = file_leave(city, office)
     log_in(client, city.colleague.user)
     text = page_text(client.get(reverse("approvals:delegated")))

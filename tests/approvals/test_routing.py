@@ -10,29 +10,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
-from approvals import doctypes, selectors, services
+from approvals import selectors, services
 from approvals.models import AuditEntry, DecisionRule, Document, DocumentStatus, SlotState, StepApprover, StepKind
 from approvals.routing import RouteError
 from personnel import services as personnel_services
 from personnel.access import AccessContext
 from personnel.models import Assignment, OrgUnit, Position, Staff
+from tests.approvals.helpers import approve, slot_of
 from tests.conftest import TODAY
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _engine_only(monkeypatch):
-    """These documents have no detail row: no document type's decision hook runs."""
-    monkeypatch.setattr(doctypes, "_HOOKS", {})
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
 
 
 def file(staff: Staff, ctx, doc_type: str = "leave", amount: int | None = None, **kwargs) -> Document:
@@ -56,14 +44,6 @@ def route(document: Document) -> list[tuple[str, str, list[str]]]:
         )
         for step in document.steps.order_by("order")
     ]
-
-
-def slot_of(document: Document, staff: Staff) -> StepApprover:
-    return StepApprover.objects.get(document=document, staff=staff)
-
-
-def approve(document: Document, staff: Staff, ctx) -> None:
-    services.slot_approve(slot=slot_of(document, staff), actor=staff.user, ctx=ctx)
 
 
 def end_post(staff: Staff, system_ctx, on: date = TODAY - timedelta(days=1)) -> None:

@@ -6,38 +6,21 @@ The route of a leave document filed by city.applicant (人事係): 係長 city.c
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
-from approvals import doctypes, services
+from approvals import services
 from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus, SlotState, StepApprover
-from personnel import services as personnel_services
+from tests.approvals.helpers import chief_delegates_to_colleague, file_leave, slot_of
 from tests.webtools import log_in, page_text
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _engine_only(monkeypatch):
-    """These documents have no detail row: no document type's decision hook (e.g. leave's debit) runs."""
-    monkeypatch.setattr(doctypes, "_HOOKS", {})
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def file_leave(city, ctx, title: str = "年次休暇（12月1日）", **kwargs) -> Document:
-    return services.document_file(actor=city.applicant.user, ctx=ctx, doc_type="leave", title=title, **kwargs)
-
-
-def slot_of(document: Document, staff) -> StepApprover:
-    return StepApprover.objects.get(document=document, staff=staff)
 
 
 def act_url(slot: StepApprover, action: str) -> str:
@@ -146,15 +129,7 @@ def test_it_refuses_an_action_by_get(city, client, office):
 
 
 def test_a_delegate_approves_for_the_delegator_and_both_names_are_shown(city, client, office):
-    personnel_services.delegation_create(
-        actor=city.chief.user,
-        ctx=office,
-        delegator=city.chief,
-        delegate=city.colleague,
-        start_date=timezone.localdate(),
-        end_date=timezone.localdate() + timedelta(days=3),
-        reason="出張",
-    )
+    chief_delegates_to_colleague(city, office, days=3, reason="出張")
     document = file_leave(city, office)
     log_in(client, city.colleague.user)
     assert "for 鈴木 一郎 (代理)" in page_text(client.get(reverse("approvals:inbox")))
@@ -169,15 +144,7 @@ def test_a_delegate_approves_for_the_delegator_and_both_names_are_shown(city, cl
 
 
 def test_it_bulk_approves_and_reports_the_items_someone_else_handled(city, client, office):
-    personnel_services.delegation_create(
-        actor=city.chief.user,
-        ctx=office,
-        delegator=city.chief,
-        delegate=city.colleague,
-        start_date=timezone.localdate(),
-        end_date=timezone.localdate(),
-        reason="研修",
-    )
+    chief_delegates_to_colleague(city, office, reason="研修")
     documents = [file_leave(city, office, title=f"年次休暇 {n}") for n in range(3)]
     slots = [slot_of(d, city.chief) for d in documents]
     log_in(client, city.colleague.user)

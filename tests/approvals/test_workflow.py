@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +11,7 @@ from viewflow.workflow.models import Process, Task
 from approvals import workflow
 from approvals.flows import ApprovalFlow
 from approvals.models import Document, DocumentStatus
+from tests.concurrency import race
 
 
 def filed_document(city, title: str = "年次休暇申請") -> Document:
@@ -190,28 +188,6 @@ def test_it_refuses_to_write_outside_a_transaction(city):
 
     assert Document.objects.get(pk=document.pk).process_id is None
     assert not Process.objects.exists()
-
-
-def race(*actions: Callable[[], object]) -> list[object]:
-    """Run the actions in parallel threads (each with its own connection), released at the same instant."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(i: int, action: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[i] = action()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.mark.postgres

@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from personnel import access, services
 from personnel.models import Assignment, Delegation, OrgUnit, Position, Staff
+from tests.concurrency import race  # still importable from here, as before
 from tests.conftest import TODAY
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def race(*actions: Callable[[], object]) -> list[object]:
-    """Run the actions in parallel threads (each with its own connection), released at the same instant."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(i: int, action: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[i] = action()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 def test_two_overlapping_delegations_submitted_at_once_save_one(city):

@@ -13,8 +13,8 @@ from django.db import transaction
 from approvals.models import Document
 from personnel import access, leave_services
 from personnel.models import LeaveBalance, Staff
+from tests.concurrency import race
 from tests.conftest import TODAY
-from tests.personnel.test_concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
