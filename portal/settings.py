@@ -220,6 +220,21 @@ OFFICE_NETWORKS = env_networks("OFFICE_NETWORKS", ["127.0.0.0/8", "::1/128"])
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
 SUPERVISOR_MIN_RANK = env_int("SUPERVISOR_MIN_RANK", 3, minimum=1, maximum=9)
 
+# Telework gateway (telework/): login policy, lockout, session timeouts (telework/login.py, middleware.py).
+# A remote login needs password + TOTP; an office login needs it only with TELEWORK_OTP_AT_OFFICE (for users with
+# an authenticator). Office sessions of users with an authenticator step up to OTP before TELEWORK_SENSITIVE_PATHS
+# when TELEWORK_OTP_FOR_SENSITIVE is on. Times in seconds.
+TELEWORK_OTP_AT_OFFICE = env_bool("TELEWORK_OTP_AT_OFFICE", False)
+TELEWORK_OTP_FOR_SENSITIVE = env_bool("TELEWORK_OTP_FOR_SENSITIVE", True)
+TELEWORK_SENSITIVE_PATHS = env_list("TELEWORK_SENSITIVE_PATHS", ["/admin/"])
+TELEWORK_LOCKOUT_THRESHOLD = env_int("TELEWORK_LOCKOUT_THRESHOLD", 10, minimum=1)
+TELEWORK_LOCKOUT_WINDOW = env_int("TELEWORK_LOCKOUT_WINDOW", 900, minimum=1)
+TELEWORK_LOCKOUT_DURATION = env_int("TELEWORK_LOCKOUT_DURATION", 900, minimum=1)
+TELEWORK_REMOTE_IDLE_TIMEOUT = env_int("TELEWORK_REMOTE_IDLE_TIMEOUT", 30 * 60, minimum=60)
+TELEWORK_REMOTE_ABSOLUTE_TIMEOUT = env_int("TELEWORK_REMOTE_ABSOLUTE_TIMEOUT", 10 * 3600, minimum=60)
+TELEWORK_OFFICE_IDLE_TIMEOUT = env_int("TELEWORK_OFFICE_IDLE_TIMEOUT", 8 * 3600, minimum=60)
+# The office's absolute timeout is SESSION_COOKIE_AGE.
+
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitors are refused everything
 

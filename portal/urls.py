@@ -5,9 +5,12 @@ from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from telework import login_views
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="personnel:my_page", permanent=False), name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", login_views.login_view, name="login"),
+    path("login/otp/", login_views.login_otp_view, name="login_otp"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("personnel/", include("personnel.urls")),

@@ -1,0 +1,168 @@
+"""Lockout per account and per address after N failures in a window; lifting by itself and by an audited
+admin release; a locked account answers like a wrong password."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from personnel import access
+from personnel.models import PersonnelAudit
+from telework import login
+from telework.models import Lockout, LoginAttempt
+from telework.models.logins import LockScope, Outcome
+from tests.telework.login_helpers import (
+    GENERIC_LOGIN_ERROR,
+    code_step,
+    install_fake_otp,
+    password_step,
+    remote_client,
+)
+from tests.webtools import REMOTE_ADDR, log_in, page_text
+
+
+@pytest.fixture
+def fake_otp(monkeypatch):
+    return install_fake_otp(monkeypatch)
+
+
+@pytest.fixture
+def small_limits(settings):
+    settings.TELEWORK_LOCKOUT_THRESHOLD = 3
+    settings.TELEWORK_LOCKOUT_WINDOW = 600
+    settings.TELEWORK_LOCKOUT_DURATION = 900
+
+
+def fail(client, username: str, times: int, *, same_address: bool = False) -> None:
+    """Wrong passwords, each from another office address unless `same_address` (so only the account locks)."""
+    for n in range(times):
+        extra = {} if same_address else {"REMOTE_ADDR": f"127.0.0.{10 + n}"}
+        password_step(client, username, "wrong-password-1", **extra)
+
+
+def later(monkeypatch, seconds: int) -> None:
+    moved = timezone.now() + timedelta(seconds=seconds)
+    monkeypatch.setattr(timezone, "now", lambda: moved)
+
+
+def test_it_locks_an_account_after_the_threshold_and_refuses_the_right_password_alike(
+    city, client, fake_otp, small_limits
+):
+    fail(client, "100001", 3)
+    lock = Lockout.objects.get(scope=LockScope.USER)
+    assert lock.key == "100001"
+    response = password_step(client, "100001")
+    assert response.status_code == 200 and GENERIC_LOGIN_ERROR in page_text(response)
+    assert "_auth_user_id" not in client.session
+    assert LoginAttempt.objects.latest("pk").outcome == Outcome.LOCKED
+    assert LoginAttempt.objects.latest("pk").reason == login.REASON_USER_LOCKED
+
+
+def test_it_does_not_lock_below_the_threshold(city, client, fake_otp, small_limits):
+    fail(client, "100001", 2)
+    assert not Lockout.objects.exists()
+    assert password_step(client, "100001").status_code == 302
+
+
+def test_it_locks_an_address_after_failures_on_several_accounts(city, fake_otp, small_limits):
+    client = remote_client()
+    for username in ("100001", "100002", "999999"):
+        fail(client, username, 1, same_address=True)
+    assert Lockout.objects.get(scope=LockScope.IP).key == REMOTE_ADDR
+    fake_otp.devices.add(city.chief.user.pk)
+    assert password_step(client, "100003").status_code == 200  # refused, though the password is right
+    assert LoginAttempt.objects.latest("pk").reason == login.REASON_IP_LOCKED
+
+
+def test_it_counts_wrong_codes_toward_the_lockout(city, fake_otp, small_limits):
+    fake_otp.devices.add(city.applicant.user.pk)
+    client = remote_client()
+    password_step(client, "100001")
+    for code in ("000000", "111111", "222222"):
+        code_step(client, code)
+    assert Lockout.objects.filter(scope=LockScope.USER, key="100001").exists()
+    assert code_step(client).status_code == 400  # the right code is refused while locked
+    assert LoginAttempt.objects.latest("pk").outcome == Outcome.LOCKED
+
+
+def test_it_forgets_failures_outside_the_window(city, client, fake_otp, small_limits, monkeypatch):
+    fail(client, "100001", 2)
+    later(monkeypatch, 601)
+    fail(client, "100001", 1)
+    assert not Lockout.objects.exists()
+
+
+def test_it_lifts_the_lockout_by_itself_after_the_duration(city, client, fake_otp, small_limits, monkeypatch):
+    fail(client, "100001", 3)
+    later(monkeypatch, 901)
+    response = password_step(client, "100001")
+    assert response.status_code == 302
+    fail(client, "100001", 1)  # the count starts afresh after a lockout: one more failure does not lock again
+    assert Lockout.objects.count() == 1
+
+
+def test_an_it_administrator_releases_a_lockout_and_it_is_audited(city, client, fake_otp, small_limits):
+    fail(client, "100001", 3)
+    admin_user = city.payroll_chief.user
+    admin_user.groups.add(Group.objects.get(name=access.Role.IT))
+    lock = Lockout.objects.get()
+    released = login.lockout_release(lockout=lock, actor=admin_user, ctx=access.AccessContext.office())
+    assert released.released_by_id == admin_user.pk and released.released_at is not None
+    entry = PersonnelAudit.objects.get(action="telework.lockout_release")
+    assert entry.actor_id == admin_user.pk and entry.detail["key"] == "100001"
+    assert password_step(client, "100001").status_code == 302
+
+
+def test_the_admin_action_releases_the_selected_lockouts(city, fake_otp, small_limits, client):
+    fail(remote_client(), "100001", 3, same_address=True)
+    admin_user = city.payroll_chief.user
+    admin_user.groups.add(Group.objects.get(name=access.Role.IT))
+    admin_user.is_staff = True
+    admin_user.save(update_fields=["is_staff"])
+    log_in(client, admin_user)
+    lock = Lockout.objects.get(scope=LockScope.USER)
+    url = reverse("admin:telework_lockout_changelist")
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"action": "release", "_selected_action": [lock.pk]})
+    assert response.status_code == 302
+    lock.refresh_from_db()
+    assert lock.released_by_id == admin_user.pk
+    assert PersonnelAudit.objects.filter(action="telework.lockout_release", actor=admin_user).count() == 1
+
+
+def test_it_refuses_the_release_to_anyone_but_it(city, fake_otp, small_limits, client):
+    fail(client, "100001", 3)
+    with pytest.raises(access.AccessDenied):
+        login.lockout_release(
+            lockout=Lockout.objects.get(), actor=city.hr_clerk.user, ctx=access.AccessContext.office()
+        )
+
+
+def test_it_refuses_the_release_remotely(city, fake_otp, small_limits, client):
+    fail(client, "100001", 3)
+    admin_user = city.payroll_chief.user
+    admin_user.groups.add(Group.objects.get(name=access.Role.IT))
+    with pytest.raises(access.AccessDenied):
+        login.lockout_release(lockout=Lockout.objects.get(), actor=admin_user, ctx=access.AccessContext.remote())
+
+
+def test_the_admin_resets_an_authenticator_with_a_reason(city, fake_otp, client):
+    from telework.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=city.applicant.user, name="phone", secret_encrypted="x")
+    fake_otp.devices.add(city.applicant.user.pk)
+    admin_user = city.payroll_chief.user
+    admin_user.groups.add(Group.objects.get(name=access.Role.IT))
+    admin_user.is_staff = True
+    admin_user.save(update_fields=["is_staff"])
+    log_in(client, admin_user)
+    url = reverse("admin:telework_totpdevice_changelist")
+    asked = client.post(url, {"action": "reset", "_selected_action": [device.pk]})
+    assert asked.status_code == 200 and "reason" in page_text(asked)
+    done = client.post(url, {"action": "reset", "_selected_action": [device.pk], "reason": "lost phone"})
+    assert done.status_code == 302
+    assert fake_otp.resets == [(city.applicant.user.pk, admin_user.pk, "lost phone")]
