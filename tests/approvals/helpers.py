@@ -7,14 +7,14 @@ The route of a leave document filed by city.applicant (人事係): 係長 city.c
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 
 from approvals import services
 from approvals.models import Document, StepApprover
 from personnel import services as personnel_services
-from personnel.models import Delegation, Staff
+from personnel.models import Delegation, OrgUnit, Position, Staff
 
 
 def file_leave(city, ctx, title: str = "年次休暇（12月1日）", **kwargs) -> Document:
@@ -36,6 +36,20 @@ def approve_in_turn(document: Document, approvers: Iterable[Staff], ctx) -> Docu
     for staff in approvers:
         approve(document, staff, ctx)
     return Document.objects.get(pk=document.pk)
+
+
+def add_second_chief(city, system_ctx) -> Staff:
+    """city.payroll_chief (係長 of 給与係) also becomes 係長 of 人事係 (兼務): step 1 gets two holders ("any")."""
+    personnel_services.assignment_create(
+        actor=None,
+        ctx=system_ctx,
+        staff=city.payroll_chief,
+        unit=OrgUnit.objects.get(pk=city.units["SS1"].pk),
+        position=Position.objects.get(code="chief"),
+        start_date=date(2026, 4, 1),
+        is_primary=False,
+    )
+    return city.payroll_chief
 
 
 def chief_delegates_to_colleague(city, ctx, *, days: int = 0, reason: str) -> Delegation:

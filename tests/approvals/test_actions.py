@@ -8,7 +8,6 @@ The route of a leave document filed by city.applicant (人事係): 係長 city.c
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,10 +23,9 @@ from approvals.models import (
     StepApprover,
     StepState,
 )
-from personnel import services as personnel_services
 from personnel.access import AccessDenied
-from personnel.models import OrgUnit, Position, Staff
-from tests.approvals.helpers import approve, approve_in_turn, file_leave, slot_of
+from personnel.models import Staff
+from tests.approvals.helpers import add_second_chief, approve, approve_in_turn, file_leave, slot_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
 
@@ -50,20 +48,6 @@ def slot_states(document: Document) -> dict[str, str]:
 
 def audit_count() -> int:
     return AuditEntry.objects.count()
-
-
-def add_second_chief(city, system_ctx) -> Staff:
-    """city.payroll_chief (係長 of 給与係) also becomes 係長 of 人事係 (兼務): step 1 gets two holders ("any")."""
-    personnel_services.assignment_create(
-        actor=None,
-        ctx=system_ctx,
-        staff=city.payroll_chief,
-        unit=OrgUnit.objects.get(pk=city.units["SS1"].pk),
-        position=Position.objects.get(code="chief"),
-        start_date=date(2026, 4, 1),
-        is_primary=False,
-    )
-    return city.payroll_chief
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from approvals.models import AuditEntry, DecisionRule, Document, DocumentStatus,
 from approvals.routing import RouteError
 from personnel import services as personnel_services
 from personnel.access import AccessContext
-from personnel.models import Assignment, OrgUnit, Position, Staff
-from tests.approvals.helpers import approve, slot_of
+from personnel.models import Assignment, Staff
+from tests.approvals.helpers import add_second_chief, approve, slot_of
 from tests.conftest import TODAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
@@ -288,15 +288,7 @@ def test_it_keeps_a_circulated_document_out_of_the_readers_approval_inbox(city, 
 
 
 def test_it_makes_several_holders_of_one_rank_an_any_step(city, office, system_ctx):
-    personnel_services.assignment_create(
-        actor=None,
-        ctx=system_ctx,
-        staff=city.payroll_chief,
-        unit=OrgUnit.objects.get(pk=city.units["SS1"].pk),
-        position=Position.objects.get(code="chief"),
-        start_date=date(2026, 4, 1),
-        is_primary=False,
-    )
+    add_second_chief(city, system_ctx)
 
     document = file(city.applicant, office)
 
