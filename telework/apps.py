@@ -7,4 +7,7 @@ class TeleworkConfig(AppConfig):
     verbose_name = _("Telework")
 
     def ready(self) -> None:
-        from telework import policies  # noqa: F401 - registers the access policies
+        from telework import (
+            login,  # noqa: F401 - connects the login signals (login time, end of remote sessions)
+            policies,  # noqa: F401 - registers the access policies
+        )
