@@ -1,0 +1,170 @@
+"""Telework applications (在宅勤務申請): the checks an application must pass, filing it through the approval engine,
+and the reads of the telework pages.
+
+An application is an approvals document (DocumentType.TELEWORK) with a TeleworkApplication beside it, decided by
+the 課長 (the default 専決規程 line "在宅勤務は課長専決"). It occupies its days while its document is in progress or
+sent back, and once decided; a withdrawn or rejected application occupies nothing.
+
+Rules: the period is in order, does not start in the past, starts and ends on working days (personnel/leave.py:
+weekends, national holidays and the year-end break are not working days), spans at most MAX_DAYS calendar days,
+names the tasks and the place, and does not overlap another application of the same staff member that still
+counts. Bad input raises ValidationError with a message for the user; nothing is written then.
+
+Register the document type's hooks once at start-up: `register_hooks()` from TeleworkConfig.ready().
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from approvals import audit
+from approvals.doctypes import DocTypeHooks, register
+from approvals.models import OPEN_STATUSES, Document, DocumentStatus, DocumentType
+from approvals.services import document_file_new
+from personnel import access
+from personnel.leave import is_working_day, working_days
+from personnel.models import Staff
+from personnel.selectors import staff_for_user
+from telework.models import TeleworkApplication
+
+MAX_DAYS = 31  # calendar days one application may span
+PLACE_MAX_LENGTH = TeleworkApplication._meta.get_field("place").max_length
+# Statuses in which an application occupies its days.
+COUNTING_STATUSES = (*OPEN_STATUSES, DocumentStatus.DECIDED)
+
+
+def register_hooks() -> None:
+    """The engine loads the application with the document's queue rows; nothing happens on decision."""
+    register(DocumentType.TELEWORK, DocTypeHooks(related_name="telework_application"))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Checks
+# --------------------------------------------------------------------------------------------------------
+
+
+def telework_application_validate(
+    *, staff: Staff, start_date: date, end_date: date, tasks: str, place: str, today: date
+) -> int:
+    """The number of working days the application covers, or ValidationError with every problem found."""
+    errors: list[str] = []
+    if end_date < start_date:
+        errors.append(_("The last day cannot be before the first day."))
+    if start_date < today:
+        errors.append(_("Telework cannot be applied for on a day that has passed."))
+    if (end_date - start_date).days + 1 > MAX_DAYS:
+        errors.append(
+            ngettext(
+                "One application covers at most %(days)d day; file the rest separately.",
+                "One application covers at most %(days)d days; file the rest separately.",
+                MAX_DAYS,
+            )
+            % {"days": MAX_DAYS}
+        )
+    for day in {start_date, end_date}:
+        if not is_working_day(day):
+            errors.append(
+                _("%(day)s is not a working day: telework is applied for on working days only.")
+                % {"day": date_format(day, "SHORT_DATE_FORMAT")}
+            )
+    if not tasks.strip():
+        errors.append(_("Please describe the tasks you will work on."))
+    if not place.strip():
+        errors.append(_("Please give the place you will work from."))
+    elif len(place.strip()) > PLACE_MAX_LENGTH:
+        errors.append(_("The place is too long (at most %(max)d characters).") % {"max": PLACE_MAX_LENGTH})
+    if errors:
+        raise ValidationError(errors)
+    clash = (
+        TeleworkApplication.objects.filter(
+            staff=staff,
+            document__status__in=COUNTING_STATUSES,
+            start_date__lte=end_date,
+            end_date__gte=start_date,
+        )
+        .order_by("start_date")
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            _("You already applied for telework from %(start)s to %(end)s; the periods overlap.")
+            % {
+                "start": date_format(clash.start_date, "SHORT_DATE_FORMAT"),
+                "end": date_format(clash.end_date, "SHORT_DATE_FORMAT"),
+            }
+        )
+    return len(working_days(start_date, end_date))
+
+
+def telework_title(*, start_date: date, end_date: date, days: int) -> str:
+    start = date_format(start_date, "SHORT_DATE_FORMAT")
+    if start_date == end_date:
+        return _("Telework on %(day)s") % {"day": start}
+    return ngettext(
+        "Telework %(start)s – %(end)s (%(days)d working day)",
+        "Telework %(start)s – %(end)s (%(days)d working days)",
+        days,
+    ) % {"start": start, "end": date_format(end_date, "SHORT_DATE_FORMAT"), "days": days}
+
+
+# --------------------------------------------------------------------------------------------------------
+# Filing
+# --------------------------------------------------------------------------------------------------------
+
+
+def telework_application_file(
+    *, actor: Any, ctx: access.AccessContext, start_date: date, end_date: date, tasks: str, place: str
+) -> Document:
+    """File a telework application for the actor, sent on its route at once (in progress)."""
+    staff = staff_for_user(user=actor)
+    if staff is None:
+        raise ValidationError(_("Only staff members can apply for telework."))
+    tasks, place = tasks.strip(), place.strip()
+    with transaction.atomic(durable=True):
+        # Every filing appends to the audit chain, whose head is one row: taking it first serialises filings, so
+        # two applications filed at once cannot both pass the overlap check, and keeps the engine's lock order.
+        audit.lock_head()
+        days = telework_application_validate(
+            staff=staff, start_date=start_date, end_date=end_date, tasks=tasks, place=place, today=ctx.today
+        )
+
+        def create_application(document: Document) -> TeleworkApplication:
+            return TeleworkApplication.objects.create(
+                document=document,
+                staff=staff,
+                start_date=start_date,
+                end_date=end_date,
+                working_days=days,
+                tasks=tasks,
+                place=place,
+            )
+
+        body = "\n".join([_("Place: %(place)s") % {"place": place}, "", tasks])
+        return document_file_new(
+            actor=actor,
+            ctx=ctx,
+            doc_type=DocumentType.TELEWORK,
+            title=telework_title(start_date=start_date, end_date=end_date, days=days),
+            body=body,
+            extra=create_application,
+        )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Reads
+# --------------------------------------------------------------------------------------------------------
+
+
+def telework_applications_mine(*, user: Any, ctx: access.AccessContext) -> QuerySet[TeleworkApplication]:
+    """The user's own applications, latest period first, with their documents."""
+    staff_id = access.principal(user, ctx).staff_id
+    rows = TeleworkApplication.objects.filter(staff_id=staff_id)
+    return access.visible(user, "view", rows, ctx).select_related("document").order_by("-start_date", "-pk")
