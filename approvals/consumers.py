@@ -40,6 +40,7 @@ from personnel.middleware import access_context, client_address
 logger = logging.getLogger(__name__)
 
 RECOUNT_INTERVAL = 0.3  # seconds between two recounts of one socket
+SESSION_CHECK_INTERVAL = 60.0  # seconds between two looks at whether the socket's session has ended
 
 CLOSE_LOGGED_OUT = 4000
 CLOSE_NOT_LOGGED_IN = 4401
@@ -50,6 +51,7 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         self.recount_task: asyncio.Task | None = None
+        self.watch_task: asyncio.Task | None = None
         self.recount_wanted = False
         self.last_recount = float("-inf")
         self.ended = False  # closed by us; layer messages may still arrive until the disconnect
@@ -73,7 +75,11 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
             return
         ctx = access_context(address=self._client_address(), session=session)
         self.zone, self.assurance = ctx.zone, ctx.assurance
+        self.session_key = session_key
         await self.send_counts()
+        # A session that times out (idle or absolute, telework/middleware.py) or is removed without a logout sends
+        # no message: look at it now and then, so the socket ends with it.
+        self.watch_task = asyncio.create_task(self._watch_session())
 
     def _client_address(self) -> Any:
         client = self.scope.get("client") or (None, None)
@@ -94,11 +100,19 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=code)
 
     async def _stop_recounting(self) -> None:
-        task = getattr(self, "recount_task", None)
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for name in ("recount_task", "watch_task"):
+            task = getattr(self, name, None)
+            if task is not None and not task.done() and task is not asyncio.current_task():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _watch_session(self) -> None:
+        while not self.ended:
+            await asyncio.sleep(SESSION_CHECK_INTERVAL)
+            if await database_sync_to_async(_session_over)(self.session_key, self.zone):
+                await self.session_end({})
+                return
 
     # Channel layer messages ---------------------------------------------------------------------------
 
@@ -140,6 +154,13 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
         # A fresh context per recount: today's date, and today's delegations and posts, not the connect time's.
         ctx = access.AccessContext(zone=self.zone, assurance=self.assurance)
         return selectors.queue_counts(user=self.user, ctx=ctx).as_dict()
+
+
+def _session_over(session_key: str, zone: str) -> bool:
+    """Logged out, removed, or past its idle or absolute timeout (read from a fresh store)."""
+    from telework.middleware import session_expired
+
+    return session_expired(import_module(settings.SESSION_ENGINE).SessionStore(session_key), zone=zone)
 
 
 def _session_is_logged_in(session_key: str, user_id: int) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -251,6 +252,23 @@ def test_it_closes_the_sockets_of_the_session_that_logs_out_only(city, office_no
             assert await close_code(first) == consumers.CLOSE_LOGGED_OUT
             await database_sync_to_async(file_leave)(city, office_now)
             assert await counts(second) == {**ZERO, "inbox": 1}  # the other session's socket still listens
+
+    scenario(run)
+
+
+def test_it_closes_the_socket_when_its_session_ends_without_a_logout(city, monkeypatch):
+    """A timed-out or removed session sends no message; the socket notices on its next look and closes."""
+    monkeypatch.setattr(consumers, "SESSION_CHECK_INTERVAL", 0.2)
+    client = session_of(city.chief.user)
+    session_key = client.session.session_key
+
+    async def run():
+        async with socket(client) as communicator:
+            assert await counts(communicator) == ZERO
+            store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+            await database_sync_to_async(store.delete)()  # as the idle timeout or session cleanup would
+            assert await communicator.receive_json_from(timeout=TIMEOUT) == {"type": "session_ended"}
+            assert await close_code(communicator) == consumers.CLOSE_LOGGED_OUT
 
     scenario(run)
 
