@@ -1,5 +1,5 @@
 """A real authenticator, not only pyotp: codes made by Debian's `oathtool --totp` (OATH Toolkit) enrol a device
-through the enrolment page and are accepted by the login's check.
+through the enrolment page, are accepted by the code check, and log in from home (password, then the code).
 
 Without oathtool these tests skip; under CI (CI=true) they fail instead, so CI must install the `oathtool` package.
 """
@@ -12,11 +12,16 @@ import shutil
 import subprocess
 
 import pytest
+from django.contrib.auth import SESSION_KEY
 from django.test import Client
+from django.urls import reverse
 
+from personnel import access
+from personnel.middleware import ASSURANCE_SESSION_KEY
 from telework import otp
 from telework.models import TOTPDevice
-from tests.webtools import log_in, page_text
+from tests.conftest import PASSWORD
+from tests.webtools import REMOTE_ADDR, log_in, page_text
 
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
 OATHTOOL = shutil.which("oathtool")
@@ -63,3 +68,18 @@ def test_it_enrols_with_an_oathtool_code_and_accepts_the_next_one_once(city):
     code = oathtool(secret, step=next_step(user))
     assert otp.verify_totp(user=user, code=code) == otp.VerifyResult.OK
     assert otp.verify_totp(user=user, code=code) in (otp.VerifyResult.REPLAYED, otp.VerifyResult.THROTTLED)
+
+
+def test_it_logs_in_remotely_with_password_and_an_oathtool_code(city):
+    user = city.applicant.user
+    secret = enrol_with_oathtool(log_in(Client(), user), user)
+    home = Client(REMOTE_ADDR=REMOTE_ADDR)
+    response = home.post(reverse("login"), {"username": user.get_username(), "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("login_otp")
+    assert home.session.get(ASSURANCE_SESSION_KEY) != access.OTP
+    response = home.post(reverse("login_otp"), {"code": oathtool(secret, step=next_step(user))})
+    assert response.status_code == 302, page_text(response)
+    assert home.session[SESSION_KEY] == str(user.pk)
+    assert home.session[ASSURANCE_SESSION_KEY] == access.OTP
+    # The OTP-assured remote session reaches the portal's pages.
+    assert home.get(reverse("personnel:my_page")).status_code == 200
