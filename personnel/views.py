@@ -32,6 +32,7 @@ def _my_page(request: HttpRequest, form: DelegationForm | None = None, status: i
         "today": request.access.today,
         "form": form if on_duty else None,
         "no_assignment_reason": access.REASON_NO_ASSIGNMENT,
+        "is_it_admin": access.Role.IT in access.principal(request.user, request.access).roles,
     }
     return render(request, "personnel/my_page.html", context, status=status)
 

@@ -234,6 +234,10 @@ TELEWORK_REMOTE_IDLE_TIMEOUT = env_int("TELEWORK_REMOTE_IDLE_TIMEOUT", 30 * 60, 
 TELEWORK_REMOTE_ABSOLUTE_TIMEOUT = env_int("TELEWORK_REMOTE_ABSOLUTE_TIMEOUT", 10 * 3600, minimum=60)
 TELEWORK_OFFICE_IDLE_TIMEOUT = env_int("TELEWORK_OFFICE_IDLE_TIMEOUT", 8 * 3600, minimum=60)
 # The office's absolute timeout is SESSION_COOKIE_AGE.
+# Authenticator secrets are encrypted with this Fernet key (telework/otp.py); empty: a key derived from SECRET_KEY,
+# so rotating SECRET_KEY then means everyone registers their authenticator again.
+TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY", "")
+TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "決裁ポータル")
 
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitors are refused everything
