@@ -34,6 +34,20 @@ admin.site.site_title = _("Kessai Portal administration")
 admin.site.index_title = _("Organisation and staff")
 
 
+_site_index = admin.site.index
+
+
+def _office_only_index(request: HttpRequest, extra_context: dict | None = None) -> Any:
+    """Everything in this admin (org master, 専決規程, lockouts) is office-only: say so on its front page too,
+    instead of showing a remote user an empty list."""
+    if request.access.zone == access.REMOTE:
+        raise access.AccessDenied(str(access.REASON_OFFICE_ONLY))
+    return _site_index(request, extra_context)
+
+
+admin.site.index = _office_only_index
+
+
 def org_admin_check(user: Any, ctx: access.AccessContext) -> access.Decision:
     """May `user` use the org administration at all? Changing the org master is HR's, and office-only."""
     return access.check(user, "change", OrgUnit, ctx)

@@ -11,3 +11,6 @@ class TeleworkConfig(AppConfig):
             login,  # noqa: F401 - connects the login signals (login time, end of remote sessions)
             policies,  # noqa: F401 - registers the access policies
         )
+        from telework.applications import register_hooks
+
+        register_hooks()  # telework applications are a document type of the approval engine

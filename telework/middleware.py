@@ -122,5 +122,8 @@ class SessionTimeoutMiddleware:
         remote = _is_remote(request.session, getattr(getattr(request, "access", None), "zone", None))
         logout(request)  # user_logged_out: approvals.live closes this session's websockets
         request.session[login.LOGOUT_REASON_KEY] = {"reason": reason, "remote": remote}
+        if request.path == reverse("telework:auth"):
+            # nginx's auth_request accepts only 2xx, 401 and 403: a redirect would show the user nginx's 500.
+            return HttpResponse(status=401)
         query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
         return HttpResponseRedirect(reverse("login") + (f"?{query}" if query else ""))

@@ -27,7 +27,7 @@ def fake_otp(monkeypatch):
     return install_fake_otp(monkeypatch)
 
 
-BAD_CODE_MESSAGE = "The code was not accepted"
+BAD_CODE_MESSAGE = "コードが正しくありません"  # the page is Japanese (the default language)
 
 
 def test_it_logs_an_office_password_login_in_with_password_assurance(city, client, fake_otp):

@@ -81,6 +81,15 @@ def test_it_refuses_the_org_admin_to_hr_from_home_and_logs_it(city, client):
     ]
 
 
+def test_it_refuses_the_admin_front_page_from_home_with_the_reason(city, client):
+    make_hr_staff(city.hr_clerk)
+    log_in(client, city.hr_clerk.user, remote=True, otp=True)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 403
+    assert OFFICE_ONLY in page_text(response)
+    assert [r["path"] for r in refusals()] == [reverse("admin:index")]
+
+
 def test_it_refuses_the_org_units_change_page_to_hr_from_home(city, client):
     make_hr_staff(city.hr_clerk)
     log_in(client, city.hr_clerk.user, remote=True, otp=True)

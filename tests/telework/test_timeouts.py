@@ -51,6 +51,15 @@ def test_it_logs_a_remote_session_out_after_30_idle_minutes_and_says_why(city, f
     assert session.end_reason == "idle" and session.ended_at is not None
 
 
+def test_it_answers_nginx_401_not_a_redirect_when_the_session_has_timed_out(city, fake_otp, monkeypatch):
+    client = remote_login(city, fake_otp)
+    assert client.get(reverse("telework:auth")).status_code == 204
+    move_clock(monkeypatch, 30 * 60 + 1)
+    # auth_request understands 2xx, 401 and 403 only: a redirect here would show the user nginx's 500 page.
+    assert client.get(reverse("telework:auth")).status_code == 401
+    assert "_auth_user_id" not in client.session
+
+
 def test_activity_keeps_a_remote_session_open(city, fake_otp, monkeypatch):
     client = remote_login(city, fake_otp)
     start = timezone.now()
