@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.db import connection
@@ -91,6 +92,17 @@ def test_the_directory_is_paginated_by_fifty(city, client, system_ctx):
     first, second = directory(client), directory(client, page=2)
     assert len(names_in(first)) == 50 and len(names_in(second)) == 19
     assert "2 / 2 ページ" in page_text(second)
+
+
+def test_the_page_links_keep_the_search(city, client, system_ctx):
+    add_staff(system_ctx, 60)
+    log_in(client, city.applicant.user)
+    first = directory(client, "試験")
+    assert 'rel="next" href="?q=%E8%A9%A6%E9%A8%93&amp;page=2"' in page_text(first)
+    second = directory(client, "試験", page=2)
+    assert len(names_in(second)) == 10
+    previous = re.search(r'rel="prev" href="\?([^"]*)"', page_text(second)).group(1).split("&amp;")
+    assert sorted(previous) == ["page=1", "q=%E8%A9%A6%E9%A8%93"]
 
 
 def test_the_query_count_does_not_grow_with_the_rows_shown(city, client, system_ctx):
