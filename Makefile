@@ -62,7 +62,7 @@ format: install ## Rewrite the code with ruff format and ruff check --fix
 	$(BIN)/ruff check --fix .
 
 bench: install ## Run every script under bench/ (own SQLite file, or WRITES to DATABASE_URL); BENCH_ARGS passed on
-	@set -e; shopt -s nullglob; scripts=(bench/*.py); \
+	@set -e; shopt -s nullglob; scripts=(bench/[!_]*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "bench/ has no scripts yet"; exit 0; fi; \
 	for script in "$${scripts[@]}"; do \
 		echo "== $$script"; DEBUG="$${DEBUG:-1}" PYTHONPATH="$(CURDIR)" $(BIN)/python "$$script" $(BENCH_ARGS); done

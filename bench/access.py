@@ -26,46 +26,25 @@ uses a SQLite file of its own, var/bench/db.sqlite3, and leaves the development 
 from __future__ import annotations
 
 import argparse
-import io
-import os
 import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-if not os.environ.get("DATABASE_URL"):
-    os.environ.setdefault("PORTAL_VAR_DIR", str(ROOT / "var" / "bench"))
+import _setup  # first: the settings and the database to write to (bench/_setup.py)
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-import django  # noqa: E402 - the environment above must be in place first
-
-django.setup()
-
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import CommandError, call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from approvals.models import Document, DocumentStatus, DocumentType  # noqa: E402
-from personnel import access  # noqa: E402
-from personnel.models import OrgUnit, Staff  # noqa: E402
-from personnel.selectors import assignments_current  # noqa: E402
+from approvals.models import Document, DocumentStatus, DocumentType
+from personnel import access
+from personnel.models import OrgUnit, Staff
+from personnel.selectors import assignments_current
 
 PAGE = 50
 MONEY = (DocumentType.BUDGET, DocumentType.TRAVEL)
-
-
-def ensure_city(staff: int) -> None:
-    if Staff.objects.count() >= staff:
-        return
-    print(f"building the demo city: seed_demo --size {staff} …", flush=True)
-    started = time.perf_counter()
-    call_command("seed_demo", size=staff, verbosity=0, stdout=io.StringIO())
-    print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def ensure_documents(total: int) -> None:
@@ -168,15 +147,13 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     try:
-        ensure_city(args.staff)
+        _setup.ensure_city(args.staff)
     except CommandError as exc:
         sys.exit(f"bench: {exc}")
     if not get_user_model().objects.filter(username="kacho").exists():
         sys.exit("bench: this database has staff but not the demo city (seed_demo); point DATABASE_URL elsewhere")
     ensure_documents(args.documents)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would have them on a live system
+    _setup.analyze()
 
     cut = Document.objects.order_by("pk").values_list("pk", flat=True)[args.subset - 1]
     subsets = [

@@ -38,36 +38,26 @@ from collections import Counter, defaultdict
 from contextlib import contextmanager
 from datetime import date
 from datetime import time as clock
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-if not os.environ.get("DATABASE_URL"):
-    os.environ.setdefault("PORTAL_VAR_DIR", str(ROOT / "var" / "bench"))
+import _setup  # first: the settings and the database to write to (bench/_setup.py)
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.management import CommandError, call_command
+from django.db import connection, reset_queries
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import path, reverse
 
-import django  # noqa: E402 - the environment above must be in place first
-
-django.setup()
-
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.decorators import login_required  # noqa: E402
-from django.core.management import CommandError, call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.db.models import Count  # noqa: E402
-from django.http import HttpRequest, HttpResponse, JsonResponse  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import path, reverse  # noqa: E402
-
-from approvals import audit, selectors, services  # noqa: E402
-from approvals.models import Document, DocumentStatus, SlotState, StepApprover  # noqa: E402
-from personnel.access import AccessContext  # noqa: E402
-from personnel.leave import working_days  # noqa: E402
-from personnel.leave_services import leave_request_file  # noqa: E402
-from personnel.models import LeaveRequest, LeaveType, LeaveUnit, Staff  # noqa: E402
-from personnel.selectors import assignments_current  # noqa: E402
-from portal.urls import urlpatterns as portal_urlpatterns  # noqa: E402
+from approvals import audit, selectors, services
+from approvals.models import Document, DocumentStatus, SlotState, StepApprover
+from personnel.access import AccessContext
+from personnel.leave import working_days
+from personnel.leave_services import leave_request_file
+from personnel.models import LeaveRequest, LeaveType, LeaveUnit, Staff
+from personnel.selectors import assignments_current
+from portal.urls import urlpatterns as portal_urlpatterns
 
 DECIDER = "kacho"  # 課長 of 市民課
 SMALL = "kakaricho"  # 係長 of 住民記録係 under him
@@ -101,15 +91,6 @@ urlpatterns = [
 # --------------------------------------------------------------------------------------------------------
 # Data
 # --------------------------------------------------------------------------------------------------------
-
-
-def ensure_city(staff: int) -> None:
-    if Staff.objects.count() >= staff:
-        return
-    print(f"building the demo city: seed_demo --size {staff} …", flush=True)
-    started = time.perf_counter()
-    call_command("seed_demo", size=staff, verbosity=0, stdout=io.StringIO())
-    print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def applicants(user, today) -> list:
@@ -364,7 +345,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     try:
-        ensure_city(args.staff)
+        _setup.ensure_city(args.staff)
     except CommandError as exc:
         sys.exit(f"bench: {exc}")
     user = get_user_model()
@@ -372,9 +353,7 @@ def main() -> None:
         sys.exit("bench: this database has staff but not the demo city (seed_demo); point DATABASE_URL elsewhere")
     decider, small = user.objects.get(username=DECIDER), user.objects.get(username=SMALL)
     ensure_pending(decider, small, args.items)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would have them on a live system
+    _setup.analyze()
     reset_queries()
 
     settings_db = connection.settings_dict

@@ -20,33 +20,22 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-if not os.environ.get("DATABASE_URL"):
-    os.environ.setdefault("PORTAL_VAR_DIR", str(ROOT / "var" / "bench"))
+import _setup  # noqa: F401 - first: the settings and the database to write to (bench/_setup.py)
+import pyotp
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import get_hasher
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import setup_test_environment
+from django.urls import reverse
+from django.utils import timezone
 
-import django  # noqa: E402 - the environment above must be in place first
-
-django.setup()
-
-import pyotp  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.hashers import get_hasher  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from telework import otp  # noqa: E402
-from telework.models import Lockout, TOTPDevice  # noqa: E402
+from telework import otp
+from telework.models import Lockout, TOTPDevice
 
 USERNAME = "bench-login"
 PASSWORD = "bench-login-pass-2026"  # noqa: S105 - a throwaway account of the bench database
