@@ -17,7 +17,7 @@ BENCH_ARGS ?=
 # manage.py needs SECRET_KEY unless DEBUG is on; local runs and checks default to DEBUG=1, a caller's value wins.
 MANAGE := DEBUG="$${DEBUG:-1}" $(BIN)/python manage.py
 
-.PHONY: help install run test check lint format bench lock lock-check messages messages-check clean distclean
+.PHONY: help install run test test-dates check lint format bench lock lock-check messages messages-check clean distclean
 
 help: ## List the targets
 	@echo "Targets (DATABASE_URL, REDIS_URL and the other variables in README.md are read from the environment):"
@@ -48,6 +48,17 @@ run: install ## Migrate, load the demo data (idempotent) and serve the portal on
 test: install ## Run the whole pytest suite (SQLite unless DATABASE_URL is set; Redis when REDIS_URL is set)
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest ran no tests (exit 5); without a -k or path filter that means collection is broken" >&2; fi; exit $$rc
+
+# The clock the suite runs on is frozen (tests/conftest.py); these dates prove that no test reads the machine's
+# clock: the eve and the first minutes of a fiscal year, the year-end closure (年末年始) and a leap day.
+TEST_DATES := '2027-03-31 23:50' '2027-04-01 00:10' '2027-12-29 10:00' '2028-02-29 10:00'
+
+test-dates: install ## The fast tests (not browser, not postgres) under Debian's faketime at four awkward dates
+	@command -v faketime >/dev/null || { echo "make test-dates needs faketime (apt-get install faketime)" >&2; exit 1; }
+	@set -e; for when in $(TEST_DATES); do \
+		echo "== faketime '$$when'"; \
+		faketime "$$when" $(BIN)/pytest -q -p no:cacheprovider -n auto -m "not browser and not postgres" $(PYTEST_ARGS); \
+	done
 
 check: lint lock-check messages-check ## lint, lock-check, messages-check, makemigrations --check, manage.py check
 	$(MANAGE) makemigrations --check --dry-run

@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.forms import DecisionRuleAdminForm
@@ -103,5 +102,5 @@ class DecisionRuleAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial = super().get_changeform_initial_data(request)
-        initial.setdefault("effective_from", timezone.localdate())
+        initial.setdefault("effective_from", request.access.today)
         return initial

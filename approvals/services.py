@@ -602,9 +602,11 @@ def slot_pull_back(*, slot: StepApprover, actor: Any, ctx: AccessContext, commen
         slot = StepApprover.objects.select_related("step").get(pk=slot.pk)
         if slot.state != SlotState.APPROVED:
             raise ActionRefused(_("Only an approval can be pulled back."))
+        # Later steps are reset whenever the route moves back past them, so any act recorded there came after
+        # this approval (compared by state, not by time: two acts may share a clock reading).
         later = StepApprover.objects.filter(
-            document=document, step__order__gt=slot.step.order, is_circulation=False
-        ).filter(acted_at__gt=slot.acted_at)
+            document=document, step__order__gt=slot.step.order, is_circulation=False, acted_at__isnull=False
+        )
         if later.exists():
             raise AlreadyHandled(
                 _("Someone after you has already acted, so your approval can no longer be pulled back.")

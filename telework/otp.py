@@ -34,7 +34,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import time
 import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
@@ -428,11 +427,11 @@ def reauthenticate(*, session: Any, user: Any, password: str, code: str) -> Veri
 
 
 def mark_reauthenticated(session: Any) -> None:
-    session[REAUTH_SESSION_KEY] = time.time()
+    session[REAUTH_SESSION_KEY] = timezone.now().timestamp()
 
 
 def recently_reauthenticated(session: Any, max_age: int = REAUTH_MAX_AGE) -> bool:
     at = session.get(REAUTH_SESSION_KEY) if session is not None else None
     if not isinstance(at, int | float):
         return False
-    return 0 <= time.time() - at <= max_age
+    return 0 <= timezone.now().timestamp() - at <= max_age

@@ -1,18 +1,37 @@
-"""The fixed cast every test can use: a small city with people at each rank (see `city`)."""
+"""The fixed cast every test can use: a small city with people at each rank (see `city`), and the one clock.
+
+Every test runs on a frozen clock (time-machine): `timezone.now()`, `timezone.localdate()` and `time.time()` say
+NOW, whatever the machine's date, so the suite passes on any day of the year (`make test-dates` proves it under
+Debian's faketime). A test that needs another moment asks for the `clock` fixture and moves it
+(`clock.move_to(...)`, `clock.shift(timedelta(...))`); the browser journeys let it tick (tests/browser/conftest.py).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 
 from personnel import access, services
 from personnel.models import OrgUnit, Position, Staff, UnitKind
 
+TOKYO = ZoneInfo("Asia/Tokyo")
+# 2026-11-23 is 勤労感謝の日, a national holiday (a Monday): the tests that need working days say so.
 TODAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=TOKYO)
 PASSWORD = "kessai-test-pass-2026"  # noqa: S105
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[time_machine.Traveller]:
+    """The frozen clock at NOW. Request it by name to move it."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

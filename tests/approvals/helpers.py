@@ -53,8 +53,8 @@ def add_second_chief(city, system_ctx) -> Staff:
 
 
 def chief_delegates_to_colleague(city, ctx, *, days: int = 0, reason: str) -> Delegation:
-    """The 係長 hands their place to the 係員 city.colleague from today for `days` more days. Today is the real
-    date, as the pages count on it."""
+    """The 係長 hands their place to the 係員 city.colleague from today (the frozen clock's day, which the pages
+    count on too) for `days` more days."""
     today = timezone.localdate()
     return personnel_services.delegation_create(
         actor=city.chief.user,

@@ -6,7 +6,7 @@ city.applicant drafts in 人事係, whose department is 総務部 (abbreviation 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,7 +17,7 @@ from personnel import services as personnel_services
 from personnel.access import AccessContext
 from personnel.models import OrgUnit, Position, Staff, UnitKind
 from tests.approvals.helpers import approve_in_turn, slot_of
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TOKYO
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
 
@@ -48,6 +48,21 @@ def test_it_starts_a_new_sequence_on_1_april(city, office):
         "2027-総務-000001",
         "2027-総務-000002",
     ]
+
+
+def test_it_numbers_by_the_day_in_tokyo_at_midnight_on_1_april(city, clock):
+    """Decided through the pages' clock, not a given date: one second before and one after midnight (JST)."""
+    document = file(city.applicant, AccessContext.office())
+    approve_in_turn(document, [city.chief, city.delegate], AccessContext.office())
+    other = file(city.applicant, AccessContext.office())
+    approve_in_turn(other, [city.chief, city.delegate], AccessContext.office())
+
+    clock.move_to(datetime(2027, 3, 31, 23, 59, 59, tzinfo=TOKYO))
+    march = approve_in_turn(document, [city.approver], AccessContext.office())
+    clock.shift(timedelta(seconds=1))
+    april = approve_in_turn(other, [city.approver], AccessContext.office())
+
+    assert (march.number, april.number) == ("2026-総務-000001", "2027-総務-000001")
 
 
 def test_it_counts_each_department_on_its_own(city, office, system_ctx):

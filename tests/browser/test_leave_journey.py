@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TODAY
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM_ARGS = [
@@ -153,26 +155,23 @@ class Journey:
 @pytest.fixture
 def journey(city, system_ctx) -> Journey:
     """The fixed cast, with the 課長補佐's post ended yesterday so that a 係員's leave goes 係長 → 課長 exactly as
-    the issue tells it. The server runs on today's real date, so the leave day is the first working day a week or
-    more ahead, or failing that the next one, in this year (the leave page shows this year's balance)."""
-    from datetime import date
-
+    the issue tells it. The clock (and the server's, forked from this process) stands at tests.conftest.NOW, a
+    Monday in November, so the leave day is the first working day a week ahead, in the same year (the leave page
+    shows this year's balance) — the same day whatever the machine's date."""
     from django.utils import timezone, translation
 
     from personnel import leave, leave_services, services
     from personnel.models import Assignment
 
     today = timezone.localdate()
+    assert today == TODAY, "the browser clock starts at NOW"
     services.assignment_end(
         actor=None,
         ctx=system_ctx,
         assignment=Assignment.objects.get(staff=city.delegate),
         end_date=today - timedelta(days=1),
     )
-    days = leave.working_days(today + timedelta(days=1), date(today.year, 12, 31))
-    if not days:  # from 12/28 on: the offices are closed until the new year (年末年始)
-        pytest.skip(f"no working day left in {today.year} after {today}; the leave page shows this year only")
-    days = [d for d in days if d >= today + timedelta(days=7)] or days
+    days = leave.working_days(today + timedelta(days=7), today + timedelta(days=21))
     summary = leave_services.leave_summary(staff=city.applicant, year=today.year)
     with translation.override("ja"):
         return Journey(

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -37,10 +38,10 @@ def _oathtool():
 
 
 def oathtool(secret: str, *, step: int | None = None) -> str:
-    """The code `oathtool --totp -b SECRET` prints now, or for the 30-second time step `step`."""
-    args = [OATHTOOL, "--totp", "-b"]
-    if step is not None:
-        args += ["--now", f"@{step * otp.STEP}"]
+    """The code `oathtool --totp -b SECRET` prints for the test's (frozen) now, or for the 30-second time step
+    `step`. oathtool reads the real clock, so it is always told the moment."""
+    moment = step * otp.STEP if step is not None else int(time.time())
+    args = [OATHTOOL, "--totp", "-b", "--now", f"@{moment}"]
     out = subprocess.run([*args, secret], capture_output=True, text=True, check=True, timeout=10)  # noqa: S603
     return out.stdout.strip()
 

@@ -286,11 +286,12 @@ def test_it_resets_all_of_a_users_devices_with_an_audit_entry(user, city):
 # -- re-authentication -----------------------------------------------------------------------------------
 
 
-def test_it_marks_a_session_reauthenticated_for_five_minutes(monkeypatch):
+def test_it_marks_a_session_reauthenticated_for_five_minutes(clock):
     session: dict = {}
     assert not otp.recently_reauthenticated(session)
     otp.mark_reauthenticated(session)
     assert otp.recently_reauthenticated(session)
-    now = otp.time.time()
-    monkeypatch.setattr(otp.time, "time", lambda: now + 301)
+    clock.shift(timedelta(seconds=300))
+    assert otp.recently_reauthenticated(session)
+    clock.shift(timedelta(seconds=1))
     assert not otp.recently_reauthenticated(session)
