@@ -50,14 +50,17 @@ test: install ## Run the whole pytest suite (SQLite unless DATABASE_URL is set; 
 	if [ $$rc -eq 5 ]; then echo "make test: pytest ran no tests (exit 5); without a -k or path filter that means collection is broken" >&2; fi; exit $$rc
 
 # The clock the suite runs on is frozen (tests/conftest.py); these dates prove that no test reads the machine's
-# clock: the eve and the first minutes of a fiscal year, the year-end closure (年末年始) and a leap day.
+# clock: the eve and the first minutes of a fiscal year, the year-end closure (年末年始) and a leap day. They run on
+# the embedded SQLite and in-memory layers, whose clock is the faked one (a PostgreSQL or Redis server keeps its own),
+# without tests/test_infrastructure.py (which checks that CI's servers are in use).
 TEST_DATES := '2027-03-31 23:50' '2027-04-01 00:10' '2027-12-29 10:00' '2028-02-29 10:00'
 
-test-dates: install ## The fast tests (not browser, not postgres) under Debian's faketime at four awkward dates
+test-dates: install ## The fast tests (not browser, not postgres) on SQLite under Debian's faketime at four awkward dates
 	@command -v faketime >/dev/null || { echo "make test-dates needs faketime (apt-get install faketime)" >&2; exit 1; }
 	@set -e; for when in $(TEST_DATES); do \
 		echo "== faketime '$$when'"; \
-		faketime "$$when" $(BIN)/pytest -q -p no:cacheprovider -n auto -m "not browser and not postgres" $(PYTEST_ARGS); \
+		DATABASE_URL= REDIS_URL= faketime "$$when" $(BIN)/pytest -q -p no:cacheprovider -n auto \
+			-m "not browser and not postgres" --ignore=tests/test_infrastructure.py $(PYTEST_ARGS); \
 	done
 
 check: lint lock-check messages-check ## lint, lock-check, messages-check, makemigrations --check, manage.py check

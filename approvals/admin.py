@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.forms import DecisionRuleAdminForm
 from approvals.models import DecisionRule
-from personnel.admin import org_admin_check
+from personnel.shell import org_admin_check
 
 TERMS = ["doc_type", "min_amount", "max_amount", "deciding_rank", "effective_from"]
 

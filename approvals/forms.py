@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from approvals.models import DecisionRule, RouteStep
 from approvals.services import MAX_COMMENT_LENGTH
 from personnel import selectors as personnel_selectors
-from personnel.forms import PortalForm
 from personnel.models import Staff
+from personnel.shell import PortalForm
 
 COMMENT_REQUIRED = _("Please write a comment saying why.")
 

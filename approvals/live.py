@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from personnel.models import Staff
-from personnel.selectors import delegations_active
+from personnel.org import delegations_active
 
 QUEUES_CHANGED = "queues.changed"
 SESSION_END = "session.end"

@@ -11,13 +11,9 @@ from __future__ import annotations
 from datetime import date
 
 from approvals.models import NumberSequence
+from personnel.calendar import fiscal_year
 from personnel.models import OrgUnit, UnitKind
-from personnel.selectors import unit_ancestor_paths
-
-
-def fiscal_year(day: date) -> int:
-    """Japanese fiscal year (年度): April to March; January–March belong to the previous year's."""
-    return day.year if day.month >= 4 else day.year - 1
+from personnel.org import unit_ancestor_paths
 
 
 def department_of(unit: OrgUnit) -> OrgUnit:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from approvals.models import DecisionRule, StepKind
 from personnel.models import Assignment, OrgUnit, Position, Staff
-from personnel.selectors import assignments_current, unit_superior_chain
+from personnel.org import assignments_current, unit_superior_chain
 
 
 class RouteError(ValidationError):

@@ -44,7 +44,7 @@ from approvals.models import (
 from personnel import access
 from personnel.access import AccessContext, AccessDenied
 from personnel.models import OrgUnit, Staff
-from personnel.selectors import staff_current_assignments, staff_for_user
+from personnel.org import staff_current_assignments, staff_for_user
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_COMMENT_LENGTH = 2000

@@ -19,7 +19,6 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -28,6 +27,7 @@ from approvals import selectors, services
 from approvals.forms import ReassignForm, RejectForm, SendBackForm
 from approvals.models import Document, DocumentStatus, SlotState, StepApprover
 from personnel import access
+from personnel.shell import safe_next
 
 QUEUE_PAGE_SIZE = 50
 
@@ -39,12 +39,7 @@ def _gate(request: HttpRequest) -> None:
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return default
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
 def _page(request: HttpRequest, rows: QuerySet) -> Page:

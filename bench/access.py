@@ -41,7 +41,7 @@ from django.utils import timezone
 from approvals.models import Document, DocumentStatus, DocumentType
 from personnel import access
 from personnel.models import OrgUnit, Staff
-from personnel.selectors import assignments_current
+from personnel.org import assignments_current
 
 PAGE = 50
 MONEY = (DocumentType.BUDGET, DocumentType.TRAVEL)

@@ -56,7 +56,7 @@ from personnel.access import AccessContext
 from personnel.leave import working_days
 from personnel.leave_services import leave_request_file
 from personnel.models import LeaveRequest, LeaveType, LeaveUnit, Staff
-from personnel.selectors import assignments_current
+from personnel.org import assignments_current
 from portal.urls import urlpatterns as portal_urlpatterns
 
 DECIDER = "kacho"  # 課長 of 市民課

@@ -34,6 +34,7 @@ from django.test.utils import setup_test_environment
 from django.urls import reverse
 from django.utils import timezone
 
+from personnel.access import AccessContext
 from telework import otp
 from telework.models import Lockout, TOTPDevice
 
@@ -51,7 +52,7 @@ def ensure_user() -> tuple[object, str]:
     user.save()
     TOTPDevice.objects.filter(user=user).delete()
     device, secret, _uri = otp.device_start(user=user, name="bench")
-    otp.device_confirm(device=device, code=pyotp.TOTP(secret).now())
+    otp.device_confirm(device=device, code=pyotp.TOTP(secret).now(), ctx=AccessContext.office())
     return user, secret
 
 

@@ -43,12 +43,20 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import get_objects_for_user
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+
+from personnel.models import OrgUnit, Staff
+from personnel.org import assignments_current, delegations_active
 
 OFFICE = "office"
 REMOTE = "remote"
@@ -136,9 +144,6 @@ def principal(user: Any, ctx: AccessContext) -> Principal:
     cached = ctx._principals.get(user.pk)
     if cached is not None:
         return cached
-
-    from personnel.models import Staff
-    from personnel.selectors import assignments_current, delegations_active
 
     today = ctx.today
     staff_id = Staff.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
@@ -336,10 +341,6 @@ def _granted(model: type[models.Model], user_id: int, codename: str) -> list[Que
 
     This is the only place guardian is asked. Direct-FK permission tables are read as they are; a model on
     guardian's generic tables goes through get_objects_for_user (which casts object_pk)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.contenttypes.models import ContentType
-    from guardian.shortcuts import get_objects_for_user
-    from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
     user_model, group_model = get_user_obj_perms_model(model), get_group_obj_perms_model(model)
     if user_model.objects.is_generic() or group_model.objects.is_generic():
@@ -366,9 +367,6 @@ def _granted(model: type[models.Model], user_id: int, codename: str) -> list[Que
 def grant(action: str, obj: models.Model, user_ids: Iterable[int]) -> None:
     """Give users a guardian object grant `<action>_<model>` on `obj` (a 合議 party, a reviewer). Existing
     grants are kept; the model must use direct-FK permission tables (one bulk insert, no per-user query)."""
-    from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
-    from guardian.utils import get_user_obj_perms_model
 
     model = type(obj)
     table = get_user_obj_perms_model(model)
@@ -389,7 +387,6 @@ def grant(action: str, obj: models.Model, user_ids: Iterable[int]) -> None:
 
 
 def _is_root(path: str) -> bool:
-    from personnel.models import OrgUnit
 
     return len(path) == OrgUnit.steplen
 

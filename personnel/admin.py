@@ -17,102 +17,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.admin.options import csrf_protect_m
-from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from personnel import access, selectors
+from personnel import org
 from personnel.forms import AssignmentAdminForm, OrgUnitAdminForm
 from personnel.models import Assignment, Delegation, OrgUnit, PersonnelAudit, Staff
-
-admin.site.site_header = _("Kessai Portal administration")
-admin.site.site_title = _("Kessai Portal administration")
-admin.site.index_title = _("Organisation and staff")
-
-
-_site_index = admin.site.index
-
-
-def _office_only_index(request: HttpRequest, extra_context: dict | None = None) -> Any:
-    """Everything in this admin (org master, 専決規程, lockouts) is office-only: say so on its front page too,
-    instead of showing a remote user an empty list."""
-    if request.access.zone == access.REMOTE:
-        raise access.AccessDenied(str(access.REASON_OFFICE_ONLY))
-    return _site_index(request, extra_context)
-
-
-admin.site.index = _office_only_index
-
-
-def org_admin_check(user: Any, ctx: access.AccessContext) -> access.Decision:
-    """May `user` use the org administration at all? Changing the org master is HR's, and office-only."""
-    return access.check(user, "change", OrgUnit, ctx)
-
-
-class AccessModelAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose every permission answer comes from personnel/access.py."""
-
-    # The actions this admin can perform because a service performs them ("add", "change").
-    service_actions: frozenset[str] = frozenset()
-
-    def _gate(self, request: HttpRequest) -> access.Decision:
-        return org_admin_check(request.user, request.access)
-
-    def _allowed(self, request: HttpRequest, action: str, obj: Model | None = None) -> bool:
-        if action != "view" and action not in self.service_actions:
-            return False
-        target = obj if obj is not None else self.model
-        return bool(self._gate(request)) and access.can(request.user, action, target, request.access)
-
-    def _require_gate(self, request: HttpRequest) -> None:
-        """Refuse with the permission model's reason (e.g. office-only) instead of a bare 403."""
-        self._gate(request).raise_if_denied()
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request, "view")
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request, "view", obj)
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request, "add")
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request, "change", obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request, "delete", obj)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return access.visible(request.user, "view", super().get_queryset(request), request.access)
-
-    def get_form(self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change=change, **kwargs)
-        # The form saves through a service, which needs to know who acts and from where.
-        return type(form.__name__, (form,), {"actor": request.user, "ctx": request.access})
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        self._require_gate(request)
-        return super().changelist_view(request, extra_context)
-
-    @csrf_protect_m
-    def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        self._require_gate(request)
-        # Not wrapped in transaction.atomic as Django's admin does: each save is a service call, itself a
-        # durable transaction, which refuses to run nested inside another.
-        return self._changeform_view(request, object_id, form_url, extra_context)
-
-    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
-        """Nothing to do: the form saved through its service while it was validated."""
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """No related rows are edited here."""
+from personnel.shell import AccessModelAdmin
 
 
 @admin.register(OrgUnit)
@@ -159,7 +73,7 @@ class StaffAdmin(AccessModelAdmin):
 
     @admin.display(description=_("current posts"))
     def current_posts(self, obj: Staff) -> str:
-        posts = selectors.staff_current_assignments(staff=obj, on=timezone.localdate())
+        posts = org.staff_current_assignments(staff=obj, on=timezone.localdate())
         links = format_html_join(
             "",
             '<li><a href="{}">{} {}{}</a></li>',

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +15,11 @@ class PersonnelConfig(AppConfig):
 
         # Leave is filed and decided through the approval engine; deciding it debits the balance.
         register(DocumentType.LEAVE, DocTypeHooks(on_decided=leave_on_decided, related_name="leave_request"))
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the portal's site (personnel.shell.PortalAdminSite) as `admin.site`; listed in
+    INSTALLED_APPS in place of django.contrib.admin (never this app's default config)."""
+
+    default = False
+    default_site = "personnel.shell.PortalAdminSite"

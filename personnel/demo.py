@@ -33,7 +33,7 @@ from faker import Faker
 
 from personnel import access, services
 from personnel.models import Assignment, Delegation, OrgUnit, Staff, UnitKind
-from personnel.selectors import assignments_current
+from personnel.org import assignments_current
 
 DEFAULT_SIZE = 2000
 FULL_TREE_SIZE = 2000  # from this size on, every headquarters unit is built

@@ -11,31 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from personnel import access, selectors, services
 from personnel.models import Assignment, OrgUnit, Staff
-
-
-class DateInput(forms.DateInput):
-    """The browser's own date picker (a tablet shows its native calendar)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def service_error(form: forms.BaseForm, exc: Exception) -> None:
-    """Attach a service's refusal (ValidationError or access.AccessDenied) to the form as a non-field error."""
-    if isinstance(exc, ValidationError):
-        form.add_error(None, exc)
-    else:
-        form.add_error(None, str(exc))
-
-
-class PortalForm(forms.Form):
-    """A form of the portal pages: labels without Django's trailing ":" (it reads wrongly in Japanese)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
+from personnel.shell import DateInput, PortalForm, service_error
 
 
 class DelegationForm(PortalForm):

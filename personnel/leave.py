@@ -1,7 +1,6 @@
 """The leave (休暇) calendar and quantities: pure functions, no database.
 
-Working days (勤務日) are Monday to Friday except Japanese national holidays (the `holidays` package, which
-includes 振替休日 and 国民の休日) and the year-end break 12/29–1/3 (年末年始).
+Working days (勤務日) come from personnel/calendar.py.
 
 Everything is counted in minutes, because hour leave (時間休) is: one day is 7 h 45 min = 465 minutes and a half
 day is half of that, 232.5 minutes. A half day has no clock times in the rules, so only its quantity is fixed.
@@ -13,16 +12,15 @@ leave limits all run per calendar year, and a request may not span two years.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 
-import holidays
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from personnel.calendar import working_days
 from personnel.models import BereavementEvent, LeaveType, LeaveUnit
 
 DAY_MINUTES = 465  # 7 h 45 min
@@ -53,32 +51,6 @@ UNITS_ALLOWED = {
     LeaveType.BEREAVEMENT: (LeaveUnit.DAY,),
     LeaveType.SICK: (LeaveUnit.DAY, LeaveUnit.HOUR),
 }
-
-
-@lru_cache(maxsize=64)
-def _national_holidays(year: int) -> frozenset[date]:
-    # Building the holiday table costs a few milliseconds; a year's table never changes within a process.
-    return frozenset(holidays.Japan(years=year))
-
-
-def is_year_end_break(d: date) -> bool:
-    """12/29–1/3, closed by ordinance (年末年始) though not national holidays (1/1 is one anyway)."""
-    return (d.month == 12 and d.day >= 29) or (d.month == 1 and d.day <= 3)
-
-
-def is_working_day(d: date) -> bool:
-    return d.weekday() < 5 and not is_year_end_break(d) and d not in _national_holidays(d.year)
-
-
-def working_days(start: date, end: date) -> list[date]:
-    """The working days from start to end, both inclusive (empty when end is before start)."""
-    days = []
-    d = start
-    while d <= end:
-        if is_working_day(d):
-            days.append(d)
-        d += timedelta(days=1)
-    return days
 
 
 def _number(value: Decimal) -> str:

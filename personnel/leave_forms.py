@@ -7,40 +7,12 @@ from datetime import date, time
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from personnel.forms import DateInput, PortalForm
 from personnel.leave import MAX_HOURS, MIN_HOURS
 from personnel.models import BereavementEvent, LeaveHalf, LeaveType, LeaveUnit
-
-
-class TimeInput(forms.TimeInput):
-    """The browser's own time picker."""
-
-    input_type = "time"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%H:%M")
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Any number of files from one <input type=file multiple>, cleaned to a list (empty when none)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+from personnel.shell import DateInput, MultipleFileField, PortalForm, TimeInput
 
 
 def _hour_choices() -> list[tuple[str | int, str]]:

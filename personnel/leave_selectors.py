@@ -21,7 +21,7 @@ from personnel import access
 from personnel.leave import LeaveQuantity
 from personnel.leave_services import LeaveSummary, leave_request_validate, leave_summary
 from personnel.models import LeaveType, Staff
-from personnel.selectors import staff_for_user
+from personnel.org import staff_for_user
 
 
 def leave_documents_for_user(*, user: Any, ctx: access.AccessContext, start: date, end: date) -> QuerySet[Document]:

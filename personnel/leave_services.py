@@ -42,7 +42,7 @@ from personnel.leave import (
     working_days,
 )
 from personnel.models import LeaveBalance, LeaveHalf, LeaveRequest, LeaveType, LeaveUnit, PersonnelAudit, Staff
-from personnel.selectors import staff_for_user
+from personnel.org import staff_for_user
 
 ANNUAL_GRANT_MINUTES = Decimal(ANNUAL_DAYS * DAY_MINUTES)
 CARRY_OVER_MAX_MINUTES = Decimal(CARRY_OVER_DAYS * DAY_MINUTES)

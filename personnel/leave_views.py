@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from approvals.models import Document
 from approvals.services import ActionRefused
 from personnel import access, leave_selectors, leave_services
-from personnel.forms import service_error
 from personnel.leave_forms import LeaveRequestForm
 from personnel.leave_selectors import LeaveCheck, LeaveFilingPage
 from personnel.models import LeaveType
+from personnel.shell import service_error
 
 
 def _gate(request: HttpRequest) -> None:

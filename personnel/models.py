@@ -176,7 +176,8 @@ class Delegation(models.Model):
 
 
 class PersonnelAudit(models.Model):
-    """Append-only log of changes to the org master (who did what, for whom, from which zone)."""
+    """Append-only log of every change that is not an approval step (who did what, for whom, from which zone).
+    Written only through personnel/audit.py's audit_record."""
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
     actor = models.ForeignKey(
@@ -185,6 +186,15 @@ class PersonnelAudit(models.Model):
         null=True,
         related_name="+",
         verbose_name=_("actor"),
+    )
+    # The person acted for, when not the actor (a delegator; the member of staff an administrator acted on).
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("on behalf of"),
     )
     zone = models.CharField(_("zone"), max_length=10, blank=True)
     action = models.CharField(_("action"), max_length=50)

@@ -11,72 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from personnel import access
 from personnel.models import Assignment, Delegation, OrgUnit, Staff
-
-
-def period_overlaps(start: date, end: date | None) -> Q:
-    """Rows whose [start_date, end_date] (inclusive; no end date = open-ended) meets [start, end]."""
-    q = Q(end_date__isnull=True) | Q(end_date__gte=start)
-    if end is not None:
-        q &= Q(start_date__lte=end)
-    return q
-
-
-def assignments_current(*, on: date) -> QuerySet[Assignment]:
-    """Assignments held on `on` (start and end dates inclusive)."""
-    return Assignment.objects.filter(period_overlaps(on, on))
-
-
-def staff_current_assignments(*, staff: Staff, on: date) -> QuerySet[Assignment]:
-    """A staff member's posts on `on`, primary post first, with unit and position loaded."""
-    return (
-        assignments_current(on=on)
-        .filter(staff=staff)
-        .select_related("unit", "position")
-        .order_by("-is_primary", "-position__rank", "unit__path")
-    )
-
-
-def unit_ancestor_paths(unit: OrgUnit) -> list[str]:
-    """The paths of `unit` and every unit above it, nearest first (materialised path prefixes, no queries)."""
-    step = OrgUnit.steplen
-    return [unit.path[:end] for end in range(len(unit.path), 0, -step)]
-
-
-def unit_superiors(*, unit: OrgUnit, rank: int, on: date) -> QuerySet[Assignment]:
-    """Who holds a post of `rank` over `unit` on `on`: the nearest unit at or above `unit` that has one.
-
-    "Who is the 課長 of this 係 today" is unit_superiors(unit=係, rank=5, on=today). Several holders are
-    returned when the nearest unit has several (e.g. an acting 兼務 beside the holder). One query.
-    """
-    paths = unit_ancestor_paths(unit)
-    holders = (
-        assignments_current(on=on)
-        .filter(unit__path__in=paths, position__rank=rank, staff__user__is_active=True)
-        .select_related("staff", "unit", "position")
-    )
-    nearest = holders.order_by("-unit__depth").values_list("unit__depth", flat=True)[:1]
-    return holders.filter(unit__depth__in=nearest).order_by("-is_primary", "staff__employee_number")
-
-
-def unit_superior_chain(*, unit: OrgUnit, on: date, min_rank: int = 1) -> QuerySet[Assignment]:
-    """Every post of rank >= min_rank held on `on` in `unit` and the units above it, nearest unit first.
-
-    The head of each level sorts before others in the same unit (higher rank first). One query.
-    """
-    return (
-        assignments_current(on=on)
-        .filter(
-            unit__path__in=unit_ancestor_paths(unit),
-            position__rank__gte=min_rank,
-            staff__user__is_active=True,
-        )
-        .select_related("staff", "unit", "position")
-        .order_by("-unit__depth", "-position__rank", "-is_primary", "staff__employee_number")
-    )
-
-
-def delegations_active(*, on: date) -> QuerySet[Delegation]:
-    return Delegation.objects.filter(period_overlaps(on, on), revoked_at__isnull=True)
+from personnel.org import assignments_current, staff_current_assignments, staff_for_user, unit_ancestor_paths
 
 
 def staff_delegations(*, staff: Staff, on: date) -> dict[str, QuerySet[Delegation]]:
@@ -134,13 +69,6 @@ def orgunit_tree(*, user: Any, ctx: access.AccessContext) -> QuerySet[OrgUnit]:
 # Pages of the portal shell (my page, directory, org tree). Each returns everything its page shows in a
 # fixed number of queries, whatever the number of rows.
 # --------------------------------------------------------------------------------------------------------
-
-
-def staff_for_user(*, user: Any) -> Staff | None:
-    """The staff row of a login account, or None (a bare superuser, the system account)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Staff.objects.filter(user_id=user.pk).first()
 
 
 @dataclass(frozen=True)

@@ -22,20 +22,11 @@ from django.utils.translation import gettext as _
 from treebeard.exceptions import InvalidMoveToDescendant
 
 from personnel import access
-from personnel.models import Assignment, Delegation, OrgUnit, PersonnelAudit, Position, Staff, UnitKind
-from personnel.selectors import assignments_current, period_overlaps
+from personnel.audit import audit_record
+from personnel.models import Assignment, Delegation, OrgUnit, Position, Staff, UnitKind
+from personnel.org import assignments_current, period_overlaps
 
 User = get_user_model()
-
-
-def _audit(*, actor: Any, ctx: access.AccessContext, action: str, target: object, **detail: Any) -> None:
-    PersonnelAudit.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
-        zone="system" if ctx.system else ctx.zone,
-        action=action,
-        target=str(target)[:200],
-        detail={k: (v.isoformat() if isinstance(v, date) else v) for k, v in detail.items()},
-    )
 
 
 def _day(value: date) -> str:
@@ -92,7 +83,13 @@ def orgunit_create(
         # Re-read the parent under a lock: treebeard derives the child's path from the parent's row.
         parent = OrgUnit.objects.select_for_update().get(pk=parent.pk)
         unit = parent.add_child(**fields)
-    _audit(actor=actor, ctx=ctx, action="orgunit_create", target=unit, code=code, parent=parent and parent.code)
+    audit_record(
+        actor=actor,
+        ctx=ctx,
+        action="orgunit_create",
+        target=unit,
+        detail={"code": code, "parent": parent and parent.code},
+    )
     return unit
 
 
@@ -152,7 +149,7 @@ def _orgunit_update(
     unit.name, unit.name_kana = name, name_kana.strip()
     unit.abbreviation, unit.extension = abbreviation.strip(), extension.strip()
     unit.save(update_fields=["name", "name_kana", "abbreviation", "extension"])
-    _audit(actor=actor, ctx=ctx, action="orgunit_update", target=unit, before=before)
+    audit_record(actor=actor, ctx=ctx, action="orgunit_update", target=unit, detail={"before": before})
     return unit
 
 
@@ -178,13 +175,12 @@ def _orgunit_move(*, actor: Any, ctx: access.AccessContext, unit: OrgUnit, paren
     except InvalidMoveToDescendant:  # the check above should have caught it; keep the message the same
         raise ValidationError(_("A unit cannot be moved under one of its own sub-units.")) from None
     unit.refresh_from_db()
-    _audit(
+    audit_record(
         actor=actor,
         ctx=ctx,
         action="orgunit_move",
         target=unit,
-        old_parent=old_parent and old_parent.code,
-        new_parent=parent.code,
+        detail={"old_parent": old_parent and old_parent.code, "new_parent": parent.code},
     )
     return unit
 
@@ -240,7 +236,9 @@ def staff_create(*, actor: Any, ctx: access.AccessContext, row: StaffRow, passwo
         raise ValidationError(_("The login name %(name)s is already taken.") % {"name": username})
     user = User.objects.create_user(username=username, email=row.email, password=password)
     staff = Staff.objects.create(user=user, **_staff_fields(row))
-    _audit(actor=actor, ctx=ctx, action="staff_create", target=staff, employee_number=row.employee_number)
+    audit_record(
+        actor=actor, ctx=ctx, action="staff_create", target=staff, detail={"employee_number": row.employee_number}
+    )
     return staff
 
 
@@ -301,7 +299,9 @@ def staff_import(
         [Staff(user_id=user.pk, **_staff_fields(row)) for user, row in zip(users, new_rows, strict=True)],
         batch_size=1000,
     )
-    _audit(actor=actor, ctx=ctx, action="staff_import", target=f"{len(new_rows)} staff", created=len(new_rows))
+    audit_record(
+        actor=actor, ctx=ctx, action="staff_import", target=f"{len(new_rows)} staff", detail={"created": len(new_rows)}
+    )
     return ImportResult(created=len(new_rows), unchanged=len(cleaned) - len(new_rows))
 
 
@@ -332,7 +332,13 @@ def staff_grant_role(*, actor: Any, ctx: access.AccessContext, staff: Staff, rol
         user.save(update_fields=["is_staff"])
         changed = True
     if changed:
-        _audit(actor=actor, ctx=ctx, action="staff_grant_role", target=staff, role=role.value, is_staff=user.is_staff)
+        audit_record(
+            actor=actor,
+            ctx=ctx,
+            action="staff_grant_role",
+            target=staff,
+            detail={"role": role.value, "is_staff": user.is_staff},
+        )
     return changed
 
 
@@ -412,16 +418,18 @@ def assignment_create(
         end_date=end_date,
         is_primary=is_primary,
     )
-    _audit(
+    audit_record(
         actor=actor,
         ctx=ctx,
         action="assignment_create",
         target=assignment,
-        unit=unit.code,
-        position=position.code,
-        start_date=start_date,
-        end_date=end_date,
-        is_primary=is_primary,
+        detail={
+            "unit": unit.code,
+            "position": position.code,
+            "start_date": start_date,
+            "end_date": end_date,
+            "is_primary": is_primary,
+        },
     )
     return assignment
 
@@ -460,7 +468,7 @@ def assignment_update(
     assignment.unit, assignment.position = unit, position
     assignment.start_date, assignment.end_date, assignment.is_primary = start_date, end_date, is_primary
     assignment.save()
-    _audit(actor=actor, ctx=ctx, action="assignment_update", target=assignment, before=before)
+    audit_record(actor=actor, ctx=ctx, action="assignment_update", target=assignment, detail={"before": before})
     return assignment
 
 
@@ -549,7 +557,7 @@ def assignment_import(*, actor: Any, ctx: access.AccessContext, rows: Iterable[A
         held.append(new)
         to_create.append(new)
     Assignment.objects.bulk_create(to_create, batch_size=1000)
-    _audit(actor=actor, ctx=ctx, action="assignment_import", target=f"{len(to_create)} assignments")
+    audit_record(actor=actor, ctx=ctx, action="assignment_import", target=f"{len(to_create)} assignments")
     return ImportResult(created=len(to_create), unchanged=unchanged)
 
 
@@ -625,15 +633,17 @@ def delegation_create(
         )
     except IntegrityError:  # the check constraints; the checks above normally answer first
         raise ValidationError(_("This delegation is not valid.")) from None
-    _audit(
+    audit_record(
         actor=actor,
         ctx=ctx,
         action="delegation_create",
         target=delegation,
-        delegator=delegator.employee_number,
-        delegate=delegate.employee_number,
-        start_date=start_date,
-        end_date=end_date,
+        detail={
+            "delegator": delegator.employee_number,
+            "delegate": delegate.employee_number,
+            "start_date": start_date,
+            "end_date": end_date,
+        },
     )
     return delegation
 
@@ -649,7 +659,7 @@ def delegation_revoke(*, actor: Any, ctx: access.AccessContext, delegation: Dele
     delegation.revoked_at = timezone.now()
     delegation.revoked_by = actor if actor is not None and actor.pk else None
     delegation.save(update_fields=["revoked_at", "revoked_by"])
-    _audit(actor=actor, ctx=ctx, action="delegation_revoke", target=delegation)
+    audit_record(actor=actor, ctx=ctx, action="delegation_revoke", target=delegation)
     return delegation
 
 

@@ -15,9 +15,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from personnel import access, selectors, services
-from personnel.forms import DelegationForm, DirectorySearchForm, service_error
+from personnel import access, org, selectors, services
+from personnel.forms import DelegationForm, DirectorySearchForm
 from personnel.models import OrgUnit, Staff
+from personnel.shell import service_error
 
 DIRECTORY_PAGE_SIZE = 50
 
@@ -46,7 +47,7 @@ def my_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def delegation_create(request: HttpRequest) -> HttpResponse:
-    delegator = selectors.staff_for_user(user=request.user)
+    delegator = org.staff_for_user(user=request.user)
     if delegator is None:
         raise access.AccessDenied(_("Your login is not linked to a staff record, so you cannot delegate."))
     form = DelegationForm(request.POST)

@@ -12,13 +12,13 @@ def shell(request: HttpRequest) -> dict:
         return {"access_zone": ctx.zone if ctx is not None else None}
 
     def display_name() -> str:
-        from personnel import selectors
+        from personnel import org
 
-        staff = selectors.staff_for_user(user=user)
+        staff = org.staff_for_user(user=user)
         return staff.full_name if staff is not None else user.get_username()
 
     def admin_link() -> bool:
-        from personnel.admin import org_admin_check
+        from personnel.shell import org_admin_check
 
         # Django's admin needs is_staff on top of the permission model's answer.
         return user.is_staff and org_admin_check(user, ctx).allowed

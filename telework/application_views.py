@@ -26,7 +26,7 @@ from approvals.models import Document, DocumentType
 from approvals.routing import RouteError
 from approvals.services import ActionRefused, route_preview
 from personnel import access
-from personnel.forms import DateInput, PortalForm, service_error
+from personnel.shell import DateInput, PortalForm, service_error
 from telework import applications
 
 

@@ -30,9 +30,9 @@ from approvals.doctypes import DocTypeHooks, register
 from approvals.models import OPEN_STATUSES, Document, DocumentStatus, DocumentType
 from approvals.services import document_file_new
 from personnel import access
-from personnel.leave import is_working_day, working_days
+from personnel.calendar import is_working_day, working_days
 from personnel.models import Staff
-from personnel.selectors import staff_for_user
+from personnel.org import staff_for_user
 from telework.models import TeleworkApplication
 
 MAX_DAYS = 31  # calendar days one application may span

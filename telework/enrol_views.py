@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from personnel.forms import PortalForm
+from personnel.shell import PortalForm, safe_next
 from telework import otp
 
 PENDING_KEY = "telework_enrol_device"  # the pk of the authenticator being registered
@@ -139,7 +139,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         form = ConfirmForm(request.POST)
         if form.is_valid():
             try:
-                codes = otp.device_confirm(device=pending, code=form.cleaned_data["code"])
+                codes = otp.device_confirm(device=pending, code=form.cleaned_data["code"], ctx=request.access)
             except ValidationError as exc:
                 form.add_error("code", exc)
             else:
@@ -152,11 +152,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse("telework:enrol")
+    return safe_next(request, candidate, reverse("telework:enrol"))
 
 
 @_enrolment_gate
@@ -199,7 +195,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     if not otp.recently_reauthenticated(request.session):
         return _reauth_redirect(request)
     if request.method == "POST":
-        codes = otp.recovery_codes_generate(user=request.user)
+        codes = otp.recovery_codes_generate(user=request.user, ctx=request.access)
         return render(request, "telework/recovery_codes.html", {"codes": codes})
     context = {"codes_left": otp.recovery_codes_left(request.user)}
     return render(request, "telework/recovery_codes.html", context)
@@ -215,7 +211,7 @@ def device_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if not otp.recently_reauthenticated(request.session):
         return _reauth_redirect(request)
     if request.method == "POST":
-        otp.device_remove(device=device, actor=request.user, zone=request.access.zone)
+        otp.device_remove(device=device, actor=request.user, ctx=request.access)
         messages.success(request, _("The authenticator %(name)s was removed.") % {"name": device.name})
         return redirect("telework:enrol")
     is_last = otp.devices_for(request.user).count() == 1

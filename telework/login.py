@@ -40,8 +40,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from personnel import access
+from personnel.audit import audit_record
 from personnel.middleware import ASSURANCE_SESSION_KEY
-from personnel.models import PersonnelAudit
 from telework.models import Lockout, LoginAttempt, RemoteSession
 from telework.models.logins import Factor, LockScope, Outcome
 
@@ -160,19 +160,19 @@ def lockout_release(*, lockout: Lockout, actor: Any, ctx: access.AccessContext) 
     """An administrator (情報政策, office only as the admin is) lifts a lockout before its time; audited."""
     _office_only(ctx)
     access.require(actor, "release", lockout, ctx)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = Lockout.objects.select_for_update().get(pk=lockout.pk)
         if locked.released_at is not None:
             return locked
         locked.released_at = now()
         locked.released_by = actor
         locked.save(update_fields=["released_at", "released_by"])
-        PersonnelAudit.objects.create(
+        audit_record(
             actor=actor,
-            zone=ctx.zone,
+            ctx=ctx,
             action="telework.lockout_release",
-            target=str(locked)[:200],
-            detail={"lockout": locked.pk, "scope": locked.scope, "key": locked.key, "until": locked.until.isoformat()},
+            target=locked,
+            detail={"lockout": locked.pk, "scope": locked.scope, "key": locked.key, "until": locked.until},
         )
     return locked
 
@@ -186,7 +186,7 @@ def totp_reset(*, user: Any, actor: Any, ctx: access.AccessContext, reason: str)
     access.require(actor, "release", Lockout, ctx)
     if not reason.strip():
         raise ValueError("a reason is required")
-    otp.device_reset(user=user, actor=actor, reason=reason.strip(), zone=ctx.zone)
+    otp.device_reset(user=user, actor=actor, reason=reason.strip(), ctx=ctx)
 
 
 # --------------------------------------------------------------------------------------------------------

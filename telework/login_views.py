@@ -20,7 +20,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET
 
 from personnel import access
 from personnel.middleware import ASSURANCE_SESSION_KEY, client_ip
+from personnel.shell import safe_next
 from telework import login
 from telework.models.logins import Outcome
 
@@ -47,11 +48,7 @@ MSG_PENDING_EXPIRED = gettext_lazy("The login took too long. Please enter your l
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    return safe_next(request, candidate, reverse(settings.LOGIN_REDIRECT_URL))
 
 
 def _logout_message(info: dict) -> str:

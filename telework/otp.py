@@ -50,7 +50,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from personnel import access
-from personnel.models import PersonnelAudit
+from personnel.audit import audit_record
 from telework.models import RecoveryCode, TOTPDevice
 
 STEP = 30  # seconds (RFC 6238's default, what every authenticator app uses)
@@ -197,17 +197,7 @@ def secret_grouped(secret: str) -> str:
 # --------------------------------------------------------------------------------------------------------
 
 
-def _audit(*, actor: Any, action: str, target: object, zone: str = "", **detail: Any) -> None:
-    PersonnelAudit.objects.create(
-        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
-        zone=zone,
-        action=action,
-        target=str(target)[:200],
-        detail=detail,
-    )
-
-
-@transaction.atomic
+@transaction.atomic(durable=True)
 def device_start(*, user: Any, name: str) -> tuple[TOTPDevice, str, str]:
     """A new authenticator waiting for its first code; earlier unconfirmed ones of the user are dropped."""
     name = " ".join((name or "").split())[:64]
@@ -245,8 +235,8 @@ def _well_formed(code: str) -> bool:
     return len(code) == DIGITS and code.isascii() and code.isdigit()
 
 
-@transaction.atomic
-def device_confirm(*, device: TOTPDevice, code: str) -> list[str]:
+@transaction.atomic(durable=True)
+def device_confirm(*, device: TOTPDevice, code: str, ctx: access.AccessContext) -> list[str]:
     """A valid current code confirms the authenticator (and uses up that code). Returns the new recovery codes
     when it is the user's first confirmed authenticator — shown once, never again — else []."""
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
@@ -264,7 +254,13 @@ def device_confirm(*, device: TOTPDevice, code: str) -> list[str]:
     device.last_step = max(steps)
     device.last_used_at = at
     device.save(update_fields=["confirmed_at", "last_step", "last_used_at"])
-    _audit(actor=device.user, action="telework.totp_device_add", target=device, device=device.pk, name=device.name)
+    audit_record(
+        actor=device.user,
+        ctx=ctx,
+        action="telework.totp_device_add",
+        target=device,
+        detail={"device": device.pk, "name": device.name},
+    )
     return _recovery_codes_replace(user=device.user) if first else []
 
 
@@ -273,30 +269,38 @@ def device_cancel(*, device: TOTPDevice) -> None:
     TOTPDevice.objects.filter(pk=device.pk, confirmed_at__isnull=True).delete()
 
 
-def device_remove(*, device: TOTPDevice, actor: Any, zone: str = "") -> None:
+def device_remove(*, device: TOTPDevice, actor: Any, ctx: access.AccessContext) -> None:
     """Remove one authenticator (the views require re-authentication first). The last one takes the recovery
     codes with it: the next first authenticator comes with new ones."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         TOTPDevice.objects.filter(pk=device.pk).delete()
         if not has_device(device.user):
             RecoveryCode.objects.filter(user=device.user, used_at__isnull=True).delete()
-        _audit(
-            actor=actor, action="telework.totp_device_remove", target=device, zone=zone, device=device.pk,
-            name=device.name, user=device.user.get_username(),
-        )  # fmt: skip
+        audit_record(
+            actor=actor,
+            ctx=ctx,
+            action="telework.totp_device_remove",
+            target=device,
+            detail={"device": device.pk, "name": device.name, "user": device.user.get_username()},
+            on_behalf_of=device.user,
+        )
 
 
-def device_reset(*, user: Any, actor: Any, reason: str, zone: str = "") -> int:
+def device_reset(*, user: Any, actor: Any, reason: str, ctx: access.AccessContext) -> int:
     """An administrator's reset (lost phone): every authenticator and unused recovery code of `user` goes, and
     the user enrols again from the office. Audited with the reason. Returns the number of authenticators removed.
     The caller checks the administrator's right (telework/login.py totp_reset)."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         removed, _detail = TOTPDevice.objects.filter(user=user).delete()
         codes, _detail = RecoveryCode.objects.filter(user=user, used_at__isnull=True).delete()
-        _audit(
-            actor=actor, action="telework.totp_reset", target=user, zone=zone, user=user.get_username(),
-            reason=reason, devices=removed, recovery_codes=codes,
-        )  # fmt: skip
+        audit_record(
+            actor=actor,
+            ctx=ctx,
+            action="telework.totp_reset",
+            target=user,
+            detail={"user": user.get_username(), "reason": reason, "devices": removed, "recovery_codes": codes},
+            on_behalf_of=user,
+        )
     return removed
 
 
@@ -387,12 +391,14 @@ def _recovery_codes_replace(*, user: Any) -> list[str]:
     return codes
 
 
-def recovery_codes_generate(*, user: Any) -> list[str]:
+def recovery_codes_generate(*, user: Any, ctx: access.AccessContext) -> list[str]:
     """Ten new single-use codes; the unused old ones stop working. The codes exist in plain text only in the
     return value: the database keeps their keyed hashes."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         codes = _recovery_codes_replace(user=user)
-        _audit(actor=user, action="telework.recovery_codes_generate", target=user, count=len(codes))
+        audit_record(
+            actor=user, ctx=ctx, action="telework.recovery_codes_generate", target=user, detail={"count": len(codes)}
+        )
     return codes
 
 

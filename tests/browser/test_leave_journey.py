@@ -161,6 +161,7 @@ def journey(city, system_ctx) -> Journey:
     from django.utils import timezone, translation
 
     from personnel import leave, leave_services, services
+    from personnel.calendar import working_days
     from personnel.models import Assignment
 
     today = timezone.localdate()
@@ -171,7 +172,7 @@ def journey(city, system_ctx) -> Journey:
         assignment=Assignment.objects.get(staff=city.delegate),
         end_date=today - timedelta(days=1),
     )
-    days = leave.working_days(today + timedelta(days=7), today + timedelta(days=21))
+    days = working_days(today + timedelta(days=7), today + timedelta(days=21))
     summary = leave_services.leave_summary(staff=city.applicant, year=today.year)
     with translation.override("ja"):
         return Journey(

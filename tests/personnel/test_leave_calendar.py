@@ -8,15 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from personnel.leave import (
-    DAY_MINUTES,
-    HALF_DAY_MINUTES,
-    LeaveQuantity,
-    format_minutes,
-    is_working_day,
-    quantity,
-    working_days,
-)
+from personnel.calendar import is_working_day, working_days
+from personnel.leave import DAY_MINUTES, HALF_DAY_MINUTES, LeaveQuantity, format_minutes, quantity
 
 
 def test_it_skips_the_weekend():

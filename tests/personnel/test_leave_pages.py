@@ -22,7 +22,7 @@ from approvals import selectors as approval_selectors
 from approvals import services as approval_services
 from approvals.models import Document, DocumentStatus, SlotState, StepApprover
 from personnel import leave_services, services
-from personnel.leave import is_working_day
+from personnel.calendar import is_working_day
 from personnel.models import Assignment, LeaveRequest
 from tests.webtools import log_in, page_text
 

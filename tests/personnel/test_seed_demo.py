@@ -18,7 +18,7 @@ from approvals import selectors as approval_selectors
 from approvals.models import Document, DocumentStatus, DocumentType
 from personnel import access, demo
 from personnel.models import Assignment, Delegation, LeaveBalance, OrgUnit, PersonnelAudit, Staff, UnitKind
-from personnel.selectors import assignments_current, delegations_active
+from personnel.org import assignments_current, delegations_active
 from tests.conftest import TODAY
 
 SMALL = 300

@@ -59,7 +59,7 @@ class FakeOTP(types.SimpleNamespace):
         self.recovery_used.add(user.pk)
         return True
 
-    def device_reset(self, *, user, actor, reason, zone="") -> None:
+    def device_reset(self, *, user, actor, reason, ctx) -> None:
         self.devices.discard(user.pk)
         self.resets.append((user.pk, actor.pk, reason))
 

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from personnel import access
+from personnel.access import AccessContext
 from personnel.middleware import ASSURANCE_SESSION_KEY
 from telework.models import LoginAttempt, RemoteSession
 from telework.models.logins import Factor, Outcome
@@ -198,7 +199,7 @@ def test_it_logs_in_remotely_with_a_real_authenticator_code(city, monkeypatch):
 
     user = city.applicant.user
     device, secret, _uri = otp.device_start(user=user, name="phone")
-    otp.device_confirm(device=device, code=pyotp.TOTP(secret).now())
+    otp.device_confirm(device=device, code=pyotp.TOTP(secret).now(), ctx=AccessContext.office())
     later = timezone.now() + timedelta(seconds=30)
     monkeypatch.setattr(timezone, "now", lambda: later)
     client = remote_client()

@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from personnel.access import AccessContext
 from personnel.models import PersonnelAudit
 from telework import otp
 from telework.models import RecoveryCode, TOTPDevice
@@ -24,7 +25,7 @@ T0 = datetime(2026, 11, 23, 9, 0, 15, tzinfo=UTC)
 def enrolled(user, *, name="phone", at=None):
     """A confirmed device and its secret (confirmed with the code of a step well before T0)."""
     device, secret, _uri = otp.device_start(user=user, name=name)
-    codes = otp.device_confirm(device=device, code=pyotp.TOTP(secret).now())
+    codes = otp.device_confirm(device=device, code=pyotp.TOTP(secret).now(), ctx=AccessContext.office())
     # The confirming code used the real clock's step; tests run at T0, so start from a clean slate.
     TOTPDevice.objects.filter(pk=device.pk).update(last_step=0)
     return TOTPDevice.objects.get(pk=device.pk), secret, codes
@@ -52,18 +53,18 @@ def test_it_starts_an_unconfirmed_device_with_a_160_bit_secret(user):
 
 def test_it_confirms_a_device_with_a_valid_code_and_gives_ten_recovery_codes_once(user):
     device, secret, _uri = otp.device_start(user=user, name="iPhone")
-    codes = otp.device_confirm(device=device, code=pyotp.TOTP(secret).now())
+    codes = otp.device_confirm(device=device, code=pyotp.TOTP(secret).now(), ctx=AccessContext.office())
     assert otp.has_device(user)
     assert len(codes) == 10 and len(set(codes)) == 10
     second, secret2, _uri = otp.device_start(user=user, name="iPad")
-    assert otp.device_confirm(device=second, code=pyotp.TOTP(secret2).now()) == []
+    assert otp.device_confirm(device=second, code=pyotp.TOTP(secret2).now(), ctx=AccessContext.office()) == []
 
 
 def test_it_refuses_to_confirm_a_device_with_a_wrong_code(user):
     device, secret, _uri = otp.device_start(user=user, name="iPhone")
     wrong = f"{(int(pyotp.TOTP(secret).now()) + 1) % 1_000_000:06d}"
     with pytest.raises(ValidationError):
-        otp.device_confirm(device=device, code=wrong)
+        otp.device_confirm(device=device, code=wrong, ctx=AccessContext.office())
     assert not otp.has_device(user)
 
 
@@ -216,7 +217,7 @@ def test_it_accepts_a_code_once_when_two_workers_race_with_it(city):
 
 
 def test_it_makes_recovery_codes_of_sixty_bits_from_an_unambiguous_alphabet(user):
-    codes = otp.recovery_codes_generate(user=user)
+    codes = otp.recovery_codes_generate(user=user, ctx=AccessContext.office())
     assert len(codes) == 10
     for code in codes:
         groups = code.split("-")
@@ -227,7 +228,7 @@ def test_it_makes_recovery_codes_of_sixty_bits_from_an_unambiguous_alphabet(user
 
 
 def test_it_stores_recovery_codes_only_hashed(user):
-    codes = otp.recovery_codes_generate(user=user)
+    codes = otp.recovery_codes_generate(user=user, ctx=AccessContext.office())
     stored = list(RecoveryCode.objects.filter(user=user).values_list("code_hash", flat=True))
     assert len(stored) == 10
     for code in codes:
@@ -235,27 +236,27 @@ def test_it_stores_recovery_codes_only_hashed(user):
 
 
 def test_it_accepts_each_recovery_code_once(user):
-    code = otp.recovery_codes_generate(user=user)[0]
+    code = otp.recovery_codes_generate(user=user, ctx=AccessContext.office())[0]
     assert otp.use_recovery_code(user=user, code=code)
     assert not otp.use_recovery_code(user=user, code=code)
 
 
 def test_it_forgives_case_spaces_and_lookalikes_in_recovery_codes(user):
-    code = otp.recovery_codes_generate(user=user)[0]
+    code = otp.recovery_codes_generate(user=user, ctx=AccessContext.office())[0]
     typed = " " + code.upper().replace("-", " ").replace("0", "O").replace("1", "l") + " "
     assert otp.use_recovery_code(user=user, code=typed)
 
 
 def test_it_refuses_another_users_recovery_code(user, city):
-    code = otp.recovery_codes_generate(user=user)[0]
+    code = otp.recovery_codes_generate(user=user, ctx=AccessContext.office())[0]
     assert not otp.use_recovery_code(user=city.colleague.user, code=code)
     assert otp.use_recovery_code(user=user, code=code)
 
 
 def test_it_replaces_unused_recovery_codes_when_new_ones_are_made(user):
-    old = otp.recovery_codes_generate(user=user)
+    old = otp.recovery_codes_generate(user=user, ctx=AccessContext.office())
     assert otp.use_recovery_code(user=user, code=old[0])
-    new = otp.recovery_codes_generate(user=user)
+    new = otp.recovery_codes_generate(user=user, ctx=AccessContext.office())
     assert not otp.use_recovery_code(user=user, code=old[1])
     assert otp.use_recovery_code(user=user, code=new[0])
     assert otp.recovery_codes_left(user) == 9
@@ -266,7 +267,7 @@ def test_it_replaces_unused_recovery_codes_when_new_ones_are_made(user):
 
 def test_it_removes_a_device_and_with_the_last_one_the_recovery_codes(user):
     device, _secret, codes = enrolled(user)
-    otp.device_remove(device=device, actor=user)
+    otp.device_remove(device=device, actor=user, ctx=AccessContext.office())
     assert not otp.has_device(user)
     assert not otp.use_recovery_code(user=user, code=codes[0])
     assert PersonnelAudit.objects.filter(action="telework.totp_device_remove").exists()
@@ -276,7 +277,7 @@ def test_it_resets_all_of_a_users_devices_with_an_audit_entry(user, city):
     enrolled(user, name="phone")
     enrolled(user, name="tablet")
     admin = city.approver.user
-    assert otp.device_reset(user=user, actor=admin, reason="phone lost") == 2
+    assert otp.device_reset(user=user, actor=admin, reason="phone lost", ctx=AccessContext.office()) == 2
     assert not otp.has_device(user) and otp.recovery_codes_left(user) == 0
     entry = PersonnelAudit.objects.get(action="telework.totp_reset")
     assert entry.actor == admin

@@ -1,0 +1,64 @@
+"""The one audit API for every state change that is not a step of an approval document (those are chained in
+approvals/audit.py): org master changes, leave balance debits, authenticators, lockout releases, and whatever later
+apps change.
+
+    audit_record(*, actor, on_behalf_of=None, ctx, action, target, detail=None) -> PersonnelAudit
+
+One row per change, written in the same transaction as the change (it refuses to run outside one), with who acted
+(`actor`), for whom when it differs (`on_behalf_of`: a delegator, the member of staff whose data an administrator
+changed), from which zone (`system` for management commands), what (`action`, dotted by app:
+"telework.totp_reset"), on what (`target`, its text) and the details as JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from personnel.access import AccessContext
+from personnel.models import PersonnelAudit, Staff
+
+
+def _user(who: Any) -> Any:
+    """The login account of a user or a member of staff; None for the system (or an unsaved user)."""
+    if isinstance(who, Staff):
+        return who.user
+    return who if who is not None and getattr(who, "pk", None) else None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def audit_record(
+    *,
+    actor: Any,
+    ctx: AccessContext,
+    action: str,
+    target: object,
+    detail: dict[str, Any] | None = None,
+    on_behalf_of: Any = None,
+) -> PersonnelAudit:
+    """Append one audit row for a change made in the current transaction (see the module docstring)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record runs inside the transaction that makes the change it records")
+    actor_user, for_user = _user(actor), _user(on_behalf_of)
+    return PersonnelAudit.objects.create(
+        actor=actor_user,
+        on_behalf_of=for_user if for_user is not None and for_user != actor_user else None,
+        zone="system" if ctx.system else ctx.zone,
+        action=action,
+        target=str(target)[:200],
+        detail=_jsonable(detail or {}),
+    )
