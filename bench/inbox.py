@@ -52,10 +52,11 @@ from django.urls import path, reverse
 
 from approvals import audit, selectors, services
 from approvals.models import Document, DocumentStatus, SlotState, StepApprover
+from leave.models import LeaveRequest, LeaveType, LeaveUnit
+from leave.rules import working_days
+from leave.services import leave_request_file
 from personnel.access import AccessContext
-from personnel.leave import working_days
-from personnel.leave_services import leave_request_file
-from personnel.models import LeaveRequest, LeaveType, LeaveUnit, Staff
+from personnel.models import Staff
 from personnel.org import assignments_current
 from portal.urls import urlpatterns as portal_urlpatterns
 

@@ -8,13 +8,7 @@ class PersonnelConfig(AppConfig):
     verbose_name = _("Personnel")
 
     def ready(self) -> None:
-        from approvals.doctypes import DocTypeHooks, register
-        from approvals.models import DocumentType
         from personnel import policies  # noqa: F401 - registers the access policies
-        from personnel.leave_services import leave_on_decided
-
-        # Leave is filed and decided through the approval engine; deciding it debits the balance.
-        register(DocumentType.LEAVE, DocTypeHooks(on_decided=leave_on_decided, related_name="leave_request"))
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -3,12 +3,16 @@
 - forms: `PortalForm` (labels without Django's trailing ":"), the browser's own `DateInput`/`TimeInput`,
   `MultipleFileField`, and `service_error` (a service's refusal as a form error);
 - `safe_next`: the `next` URL a page may send the user back to (same host, and https when the request is);
+- page panels: cards that apps above the ground add to a page of this layer (my page) without this layer knowing
+  them: `panel_register("my_page", PagePanel(...))` from an app's `ready()`, `panels_for("my_page", request)`;
 - the admin: `PortalAdminSite` (office-only, gated in `has_permission`) and `AccessModelAdmin`, a ModelAdmin
   whose every permission answer comes from personnel/access.py and whose saves go through services.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -95,6 +99,40 @@ def safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
     ):
         return candidate
     return default
+
+
+# --------------------------------------------------------------------------------------------------------
+# Page panels
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PagePanel:
+    """A card on a page of the ground layer, supplied by an app above it. `context(request)` returns the card's
+    template context, or None when the card is not for this request (the template is not rendered then)."""
+
+    template: str
+    context: Callable[[HttpRequest], dict[str, Any] | None]
+    order: int = 100
+
+
+_PANELS: dict[str, list[PagePanel]] = {}
+
+
+def panel_register(page: str, panel: PagePanel) -> None:
+    """Add a card to `page` (once per template: registering the same template again replaces it)."""
+    panels = [p for p in _PANELS.get(page, []) if p.template != panel.template]
+    _PANELS[page] = sorted([*panels, panel], key=lambda p: (p.order, p.template))
+
+
+def panels_for(page: str, request: HttpRequest) -> list[tuple[str, dict[str, Any]]]:
+    """The cards of `page` this request sees, in order, each as (template, context)."""
+    shown = []
+    for panel in _PANELS.get(page, []):
+        context = panel.context(request)
+        if context is not None:
+            shown.append((panel.template, context))
+    return shown
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from personnel import leave_views, views
+from personnel import views
 
 app_name = "personnel"
 urlpatterns = [
@@ -10,6 +10,4 @@ urlpatterns = [
     path("directory/", views.directory, name="directory"),
     path("units/", views.unit_tree, name="unit_tree"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
-    path("leave/", leave_views.leave, name="leave"),
-    path("leave/new/", leave_views.leave_new, name="leave_new"),
 ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from personnel import access, org, selectors, services
 from personnel.forms import DelegationForm, DirectorySearchForm
 from personnel.models import OrgUnit, Staff
-from personnel.shell import service_error
+from personnel.shell import panels_for, service_error
 
 DIRECTORY_PAGE_SIZE = 50
 
@@ -33,7 +33,8 @@ def _my_page(request: HttpRequest, form: DelegationForm | None = None, status: i
         "today": request.access.today,
         "form": form if on_duty else None,
         "no_assignment_reason": access.REASON_NO_ASSIGNMENT,
-        "is_it_admin": access.Role.IT in access.principal(request.user, request.access).roles,
+        # Cards of the apps above this layer (leave, telework, ...), registered from their ready().
+        "panels": panels_for("my_page", request),
     }
     return render(request, "personnel/my_page.html", context, status=status)
 

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "portal",
     "personnel",
     "approvals",
+    "leave",
     "finance",
     "records",
     "telework",

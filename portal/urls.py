@@ -16,6 +16,10 @@ urlpatterns = [
     path("personnel/", include("personnel.urls")),
     path("telework/", include("telework.urls")),
     path("approvals/", include("approvals.urls")),
+    path("leave/", include("leave.urls")),
+    # Where leave lived before it became its own app; bookmarks keep working.
+    path("personnel/leave/", RedirectView.as_view(pattern_name="leave:list", permanent=True)),
+    path("personnel/leave/new/", RedirectView.as_view(pattern_name="leave:new", permanent=True)),
     path("admin/", admin.site.urls),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("cms/", include(wagtail_urls)),

@@ -5,7 +5,7 @@ An application is an approvals document (DocumentType.TELEWORK) with a TeleworkA
 the 課長 (the default 専決規程 line "在宅勤務は課長専決"). It occupies its days while its document is in progress or
 sent back, and once decided; a withdrawn or rejected application occupies nothing.
 
-Rules: the period is in order, does not start in the past, starts and ends on working days (personnel/leave.py:
+Rules: the period is in order, does not start in the past, starts and ends on working days (personnel/calendar.py:
 weekends, national holidays and the year-end break are not working days), spans at most MAX_DAYS calendar days,
 names the tasks and the place, and does not overlap another application of the same staff member that still
 counts. Bad input raises ValidationError with a message for the user; nothing is written then.

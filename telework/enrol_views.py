@@ -29,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from personnel import access
 from personnel.shell import PortalForm, safe_next
 from telework import otp
 
@@ -224,3 +225,9 @@ urlpatterns = [
     path("authenticator/recovery-codes/", recovery_codes, name="recovery_codes"),
     path("authenticator/<int:pk>/remove/", device_remove, name="device_remove"),
 ]
+
+
+def my_page_card(request: HttpRequest) -> dict:
+    """The telework card of my page (personnel.shell panel): enrolment, sessions, and the logs for 情報政策."""
+    me = access.principal(request.user, request.access)
+    return {"on_duty": me.on_duty, "is_it_admin": access.Role.IT in me.roles}

@@ -32,7 +32,7 @@ def leave_minutes(minutes: Decimal | int | None) -> str:
     if minutes is None:
         return ""
     try:
-        from personnel.leave import format_minutes
+        from leave.rules import format_minutes
     except ImportError:  # pragma: no cover - the leave module ships with personnel
         return str(minutes)
     return format_minutes(minutes)

@@ -281,7 +281,7 @@ def test_nobody_deletes_a_rule_in_the_admin(city, client):
 @pytest.fixture
 def leave_hook(monkeypatch):
     """Leave's detail row joined into the queue rows, as personnel registers it."""
-    from personnel import leave_services
+    from leave import services as leave_services
 
     monkeypatch.setitem(
         doctypes._HOOKS,
@@ -291,7 +291,7 @@ def leave_hook(monkeypatch):
 
 
 def file_days_off(city, office, start: date, end: date) -> Document:
-    from personnel import leave_services
+    from leave import services as leave_services
 
     return leave_services.leave_request_file(
         actor=city.applicant.user, ctx=office, leave_type="annual", unit="day", start_date=start, end_date=end

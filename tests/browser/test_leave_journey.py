@@ -160,7 +160,9 @@ def journey(city, system_ctx) -> Journey:
     shows this year's balance) — the same day whatever the machine's date."""
     from django.utils import timezone, translation
 
-    from personnel import leave, leave_services, services
+    from leave import rules as leave
+    from leave import services as leave_services
+    from personnel import services
     from personnel.calendar import working_days
     from personnel.models import Assignment
 
@@ -263,7 +265,7 @@ def assert_tall_enough(locator) -> None:
 
 
 def file_leave(page, base_url: str, day: str, reason: str) -> None:
-    page.goto(base_url + "/personnel/leave/new/")
+    page.goto(base_url + "/leave/new/")
     page.locator("label.choice-tile", has=page.locator("input[name=leave_type][value=annual]")).tap()
     page.locator("label.choice-tile", has=page.locator("input[name=unit][value=day]")).tap()
     page.locator("input[name=start_date]").fill(day)
@@ -368,7 +370,7 @@ def test_it_takes_a_leave_request_from_filing_to_decision_live_on_tablets(city, 
     sync_api.expect(me.locator(".document-head .doc-number")).to_have_text(DECISION_NUMBER)
     assert_no_horizontal_scroll(me)
     shot(me, "26-document-decided-1024x768")
-    me.goto(url + "/personnel/leave/")
+    me.goto(url + "/leave/")
     sync_api.expect(me.locator("[data-leave-available]")).to_have_text(journey.available_after)
     facts = me.locator(".leave-balance__facts dd")
     sync_api.expect(facts.nth(2)).to_have_text(journey.one_day)  # used (取得済)

@@ -20,8 +20,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from leave.models import BereavementEvent, LeaveType, LeaveUnit
 from personnel.calendar import working_days
-from personnel.models import BereavementEvent, LeaveType, LeaveUnit
 
 DAY_MINUTES = 465  # 7 h 45 min
 HALF_DAY_MINUTES = Decimal("232.5")

@@ -16,9 +16,11 @@ from django.core.management import CommandError, call_command
 
 from approvals import selectors as approval_selectors
 from approvals.models import Document, DocumentStatus, DocumentType
-from personnel import access, demo
-from personnel.models import Assignment, Delegation, LeaveBalance, OrgUnit, PersonnelAudit, Staff, UnitKind
+from leave.models import LeaveBalance
+from personnel import access
+from personnel.models import Assignment, Delegation, OrgUnit, PersonnelAudit, Staff, UnitKind
 from personnel.org import assignments_current, delegations_active
+from portal import demo
 from tests.conftest import TODAY
 
 SMALL = 300

@@ -19,10 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from approvals.models import Document
 from approvals.services import ActionRefused
-from personnel import access, leave_selectors, leave_services
-from personnel.leave_forms import LeaveRequestForm
-from personnel.leave_selectors import LeaveCheck, LeaveFilingPage
-from personnel.models import LeaveType
+from leave import selectors as leave_selectors
+from leave import services as leave_services
+from leave.forms import LeaveRequestForm
+from leave.models import LeaveType
+from leave.selectors import LeaveCheck, LeaveFilingPage
+from personnel import access, org
 from personnel.shell import service_error
 
 
@@ -44,7 +46,7 @@ def leave(request: HttpRequest) -> HttpResponse:
     summary = page.summary
     limits = [{"label": LeaveType(t).label, "usage": usage} for t, usage in summary.limits.items()]
     context = {"page": page, "summary": summary, "limits": limits}
-    return render(request, "personnel/leave_list.html", context)
+    return render(request, "leave/list.html", context)
 
 
 def _form_page(
@@ -63,7 +65,7 @@ def _form_page(
         # A file input cannot be filled in again by the server: say so when a posted form comes back.
         "files_dropped": bool(request.FILES),
     }
-    return render(request, "personnel/leave_form.html", context, status=status)
+    return render(request, "leave/form.html", context, status=status)
 
 
 @login_required
@@ -105,3 +107,13 @@ def leave_new(request: HttpRequest) -> HttpResponse:
         return _form_page(request, form, page, status=400)
     messages.success(request, _("Your leave request has been filed."))
     return redirect("approvals:document", pk=document.pk)
+
+
+def my_page_card(request: HttpRequest) -> dict | None:
+    """The leave card of my page (personnel.shell panel): this year's annual leave still available, pending
+    requests counted. Only for staff on duty."""
+    if not access.principal(request.user, request.access).on_duty:
+        return None
+    staff = org.staff_for_user(user=request.user)
+    year = request.access.today.year
+    return {"year": year, "available": leave_services.leave_summary(staff=staff, year=year).available}

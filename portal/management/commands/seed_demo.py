@@ -7,7 +7,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from personnel import demo
+from portal import demo
 
 
 class Command(BaseCommand):

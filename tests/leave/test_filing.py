@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 
 from approvals import doctypes, services
 from approvals.models import Document, DocumentStatus, DocumentType, SlotState, StepApprover
-from personnel import leave_services
-from personnel.leave import DAY_MINUTES
-from personnel.models import LeaveBalance, LeaveRequest
+from leave import services as leave_services
+from leave.models import LeaveBalance, LeaveRequest
+from leave.rules import DAY_MINUTES
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,11 @@ from django.db.models import Prefetch, QuerySet
 from approvals.models import Document, DocumentType, RouteStep, StepApprover, StepKind, StepState
 from approvals.routing import PlannedStep
 from approvals.services import route_preview
+from leave.models import LeaveType
+from leave.rules import LeaveQuantity
+from leave.services import LeaveSummary, leave_request_validate, leave_summary
 from personnel import access
-from personnel.leave import LeaveQuantity
-from personnel.leave_services import LeaveSummary, leave_request_validate, leave_summary
-from personnel.models import LeaveType, Staff
+from personnel.models import Staff
 from personnel.org import staff_for_user
 
 

@@ -6,7 +6,7 @@ overlaps and for the limits — while its document is in progress or sent back (
 only when a leave is decided (leave_on_decided, called by the engine in the deciding transaction), so a
 request that is withdrawn or rejected never took anything and gives nothing back.
 
-The leave year is the calendar year (see personnel/leave.py). Bad input raises ValidationError with a message
+The leave year is the calendar year (see leave/rules.py). Bad input raises ValidationError with a message
 for the user; nothing is written then.
 """
 
@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from approvals import audit
 from approvals.models import OPEN_STATUSES, Document, DocumentStatus, DocumentType
 from approvals.services import document_file_new
-from personnel import access
-from personnel.leave import (
+from leave.models import LeaveBalance, LeaveHalf, LeaveRequest, LeaveType, LeaveUnit
+from leave.rules import (
     ANNUAL_DAYS,
     CARRY_OVER_DAYS,
     DAY_MINUTES,
@@ -41,7 +41,8 @@ from personnel.leave import (
     quantity,
     working_days,
 )
-from personnel.models import LeaveBalance, LeaveHalf, LeaveRequest, LeaveType, LeaveUnit, PersonnelAudit, Staff
+from personnel import access
+from personnel.models import PersonnelAudit, Staff
 from personnel.org import staff_for_user
 
 ANNUAL_GRANT_MINUTES = Decimal(ANNUAL_DAYS * DAY_MINUTES)

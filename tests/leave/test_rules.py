@@ -1,4 +1,4 @@
-"""The leave calendar and quantities (personnel/leave.py): pure functions, no database."""
+"""The leave calendar and quantities (leave/rules.py): pure functions, no database."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from leave.rules import DAY_MINUTES, HALF_DAY_MINUTES, LeaveQuantity, format_minutes, quantity
 from personnel.calendar import is_working_day, working_days
-from personnel.leave import DAY_MINUTES, HALF_DAY_MINUTES, LeaveQuantity, format_minutes, quantity
 
 
 def test_it_skips_the_weekend():

@@ -1,4 +1,4 @@
-"""Leave balances, the checks a request must pass, and what a decision debits (personnel/leave_services.py).
+"""Leave balances, the checks a request must pass, and what a decision debits (leave/services.py).
 
 Leave requests here are made directly (a Document row in the wanted status and its LeaveRequest), so each test
 sets up exactly the other leave it needs; test_leave_filing.py goes through the approvals engine.
@@ -13,9 +13,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from approvals.models import Document, DocumentStatus
-from personnel import leave_services
-from personnel.leave import DAY_MINUTES, HALF_DAY_MINUTES, quantity
-from personnel.models import LeaveBalance, LeaveRequest, PersonnelAudit, Staff
+from leave import services as leave_services
+from leave.models import LeaveBalance, LeaveRequest
+from leave.rules import DAY_MINUTES, HALF_DAY_MINUTES, quantity
+from personnel.models import PersonnelAudit, Staff
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db

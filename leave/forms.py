@@ -1,5 +1,5 @@
 """The leave request form (休暇申請). It parses input only: what a request may be (units per type, working days,
-balance, overlaps) is judged by personnel/leave.py and leave_services.py, whose messages the view attaches."""
+balance, overlaps) is judged by leave/rules.py and leave/services.py, whose messages the view attaches."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from personnel.leave import MAX_HOURS, MIN_HOURS
-from personnel.models import BereavementEvent, LeaveHalf, LeaveType, LeaveUnit
+from leave.models import BereavementEvent, LeaveHalf, LeaveType, LeaveUnit
+from leave.rules import MAX_HOURS, MIN_HOURS
 from personnel.shell import DateInput, MultipleFileField, PortalForm, TimeInput
 
 

@@ -996,9 +996,9 @@ def _file_leave(plan: Plan, ctx: access.AccessContext, _password: str) -> tuple[
     decided half day. Skipped once kakariin has any document."""
     from approvals import services as approval_services
     from approvals.models import Document
-    from personnel.leave import working_days
-    from personnel.leave_services import leave_request_file
-    from personnel.models import LeaveType, LeaveUnit
+    from leave.models import LeaveType, LeaveUnit
+    from leave.rules import working_days
+    from leave.services import leave_request_file
 
     users = {u.username: u for u in get_user_model().objects.filter(username__in=("kakariin", "kacho"))}
     if len(users) < 2 or not hasattr(users["kakariin"], "staff"):

@@ -21,9 +21,11 @@ from django.utils import timezone
 from approvals import selectors as approval_selectors
 from approvals import services as approval_services
 from approvals.models import Document, DocumentStatus, SlotState, StepApprover
-from personnel import leave_services, services
+from leave import services as leave_services
+from leave.models import LeaveRequest
+from personnel import services
 from personnel.calendar import is_working_day
-from personnel.models import Assignment, LeaveRequest
+from personnel.models import Assignment
 from tests.webtools import log_in, page_text
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +74,7 @@ def form(start: date, end: date | None = None, **fields) -> dict:
 
 
 def post(client, data: dict, button: str = "file"):
-    return client.post(reverse("personnel:leave_new"), {**data, button: "1"})
+    return client.post(reverse("leave:new"), {**data, button: "1"})
 
 
 def plain(response) -> str:
@@ -101,19 +103,19 @@ def end_post(staff, system_ctx, today: date) -> None:
 
 def test_it_shows_the_available_balance_before_filing(city, client):
     log_in(client, city.applicant.user)
-    response = client.get(reverse("personnel:leave_new"))
+    response = client.get(reverse("leave:new"))
     assert response.status_code == 200
     assert "20 days" in page_text(response)
 
 
 def test_it_shows_the_route_the_request_will_take(city, client):
     log_in(client, city.applicant.user)
-    assert ROUTE in plain(client.get(reverse("personnel:leave_new")))
+    assert ROUTE in plain(client.get(reverse("leave:new")))
 
 
 def test_the_form_is_marked_to_send_once_and_takes_files(city, client):
     log_in(client, city.applicant.user)
-    text = page_text(client.get(reverse("personnel:leave_new")))
+    text = page_text(client.get(reverse("leave:new")))
     assert "data-once" in text and 'enctype="multipart/form-data"' in text
     assert '<input type="file" name="attachments" multiple' in text
     assert 'type="date"' in text and 'type="radio" name="leave_type"' in text
@@ -277,7 +279,7 @@ def test_a_double_submitted_form_files_once_and_says_the_second_overlaps(city, c
 def test_it_names_the_missing_decider_and_disables_filing(city, client, system_ctx, today):
     end_post(city.approver, system_ctx, today)
     log_in(client, city.applicant.user)
-    response = client.get(reverse("personnel:leave_new"))
+    response = client.get(reverse("leave:new"))
     text = plain(response)
     assert "Your leave request cannot be filed now." in text
     assert "Nobody holds the post of 課長 over 人事係" in text
@@ -294,7 +296,7 @@ def test_it_files_nothing_without_a_decider(city, client, system_ctx, today):
 # ---- who may use the pages -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["personnel:leave", "personnel:leave_new"])
+@pytest.mark.parametrize("name", ["leave:list", "leave:new"])
 def test_it_refuses_a_remote_session_without_otp(city, client, name):
     log_in(client, city.applicant.user, remote=True)
     response = client.get(reverse(name))
@@ -302,7 +304,7 @@ def test_it_refuses_a_remote_session_without_otp(city, client, name):
     assert "one-time password" in page_text(response)
 
 
-@pytest.mark.parametrize("name", ["personnel:leave", "personnel:leave_new"])
+@pytest.mark.parametrize("name", ["leave:list", "leave:new"])
 def test_it_allows_a_remote_session_with_otp(city, client, name):
     log_in(client, city.applicant.user, remote=True, otp=True)
     assert client.get(reverse(name)).status_code == 200
@@ -315,7 +317,7 @@ def test_it_refuses_filing_from_a_remote_session_without_otp(city, client, today
     assert not Document.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["personnel:leave", "personnel:leave_new"])
+@pytest.mark.parametrize("name", ["leave:list", "leave:new"])
 def test_it_refuses_a_member_without_a_current_post(city, client, system_ctx, today, name):
     end_post(city.applicant, system_ctx, today)
     log_in(client, city.applicant.user)
@@ -327,13 +329,13 @@ def test_it_refuses_a_member_without_a_current_post(city, client, system_ctx, to
 def test_it_refuses_a_login_without_a_staff_record(db, client):
     admin = get_user_model().objects.create_superuser("root", "root@example.jp", "a-long-password-1")
     log_in(client, admin)
-    response = client.get(reverse("personnel:leave_new"))
+    response = client.get(reverse("leave:new"))
     assert response.status_code == 403
     assert "Only staff members can apply for leave." in page_text(response)
 
 
 def test_it_asks_anonymous_users_to_log_in(db, client):
-    response = client.get(reverse("personnel:leave"))
+    response = client.get(reverse("leave:list"))
     assert response.status_code == 302
     assert reverse("login") in response.url
 
@@ -344,7 +346,7 @@ def test_it_asks_anonymous_users_to_log_in(db, client):
 def test_my_leave_shows_the_balance_with_pending_leave(city, client, today):
     log_in(client, city.applicant.user)
     post(client, form(june(today), unit="half_day", half="am"))
-    text = plain(client.get(reverse("personnel:leave")))
+    text = plain(client.get(reverse("leave:list")))
     assert f"Annual leave available in {today.year} 19 days 3 h 52.5 min" in text
     assert "Pending (申請中) 3 h 52.5 min" in text
 
@@ -352,7 +354,7 @@ def test_my_leave_shows_the_balance_with_pending_leave(city, client, today):
 def test_my_leave_shows_summer_and_sick_leave_against_their_limits(city, client, today):
     log_in(client, city.applicant.user)
     post(client, form(june(today), leave_type="sick"))
-    text = plain(client.get(reverse("personnel:leave")))
+    text = plain(client.get(reverse("leave:list")))
     assert "Summer leave (夏季休暇) 0 min 0 min 5 days / 5 days" in text
     assert "Sick leave (病気休暇) 0 min 1 day 89 days / 90 days" in text
 
@@ -361,7 +363,7 @@ def test_my_leave_lists_a_pending_request_with_where_it_waits(city, client, toda
     log_in(client, city.applicant.user)
     post(client, form(june(today)))
     document = Document.objects.get()
-    response = client.get(reverse("personnel:leave"))
+    response = client.get(reverse("leave:list"))
     text = plain(response)
     assert "In progress" in text and "Waiting for 係長 鈴木 一郎" in text
     assert reverse("approvals:document", args=[document.pk]) in page_text(response)
@@ -374,7 +376,7 @@ def test_my_leave_shows_the_decision_number_once_decided(city, client, today, of
     decide(document, office)
     document.refresh_from_db()
     assert document.status == DocumentStatus.DECIDED
-    text = plain(client.get(reverse("personnel:leave")))
+    text = plain(client.get(reverse("leave:list")))
     assert "Decided" in text and f"Decision No. {document.number}" in text
     assert "Used (取得済) 1 day" in text
 
@@ -405,7 +407,7 @@ def test_my_leave_shows_a_closed_or_sent_back_request_with_its_status(city, clie
     log_in(client, city.applicant.user)
     post(client, form(june(today)))
     act(Document.objects.get(), city, office)
-    assert status in page_text(client.get(reverse("personnel:leave")))
+    assert status in page_text(client.get(reverse("leave:list")))
 
 
 def test_my_leave_lists_only_my_own_requests(city, client, today, office):
@@ -418,13 +420,13 @@ def test_my_leave_lists_only_my_own_requests(city, client, today, office):
         end_date=june(today),
     )
     log_in(client, city.applicant.user)
-    assert "You have no leave requests this year or next." in page_text(client.get(reverse("personnel:leave")))
+    assert "You have no leave requests this year or next." in page_text(client.get(reverse("leave:list")))
 
 
 def test_my_leave_costs_the_same_queries_for_one_request_or_four(city, client, today):
     log_in(client, city.applicant.user)
     post(client, form(june(today)))
-    url = reverse("personnel:leave")
+    url = reverse("leave:list")
     client.get(url)  # warm caches (content types, sessions) outside the measurement
     with CaptureQueriesContext(connection) as one:
         client.get(url)
@@ -444,4 +446,4 @@ def test_my_page_shows_the_available_annual_leave_and_links_to_the_leave_pages(c
     response = client.get(reverse("personnel:my_page"))
     text = page_text(response)
     assert f"Annual leave available in {today.year}" in text and "20 days" in text
-    assert reverse("personnel:leave_new") in text and reverse("personnel:leave") in text
+    assert reverse("leave:new") in text and reverse("leave:list") in text

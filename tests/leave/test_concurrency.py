@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from approvals.models import Document
-from personnel import access, leave_services
-from personnel.models import LeaveBalance, Staff
+from leave import services as leave_services
+from leave.models import LeaveBalance
+from personnel import access
+from personnel.models import Staff
 from tests.concurrency import race
 from tests.conftest import TODAY
 
