@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
@@ -46,8 +47,20 @@ CLOSE_LOGGED_OUT = 4000
 CLOSE_NOT_LOGGED_IN = 4401
 
 
+def session_removed(session: Any, zone: str) -> bool:
+    """The engine's own test of whether a socket's login session is over: logged out, flushed or removed. The
+    identity layer knows more (idle and absolute timeouts); the composition passes its test instead (portal/routing.py:
+    `QueueConsumer.as_asgi(session_over=...)`)."""
+    return session.get(SESSION_KEY) is None
+
+
 class QueueConsumer(AsyncJsonWebsocketConsumer):
     """One browser tab's socket: the user's queue counts, now and whenever they change (see the module)."""
+
+    def __init__(self, *args: Any, session_over: Callable[[Any, str], bool] = session_removed, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Called with a fresh session store and the socket's zone, now and then (SESSION_CHECK_INTERVAL).
+        self.session_over = session_over
 
     async def connect(self) -> None:
         self.recount_task: asyncio.Task | None = None
@@ -110,7 +123,7 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
     async def _watch_session(self) -> None:
         while not self.ended:
             await asyncio.sleep(SESSION_CHECK_INTERVAL)
-            if await database_sync_to_async(_session_over)(self.session_key, self.zone):
+            if await database_sync_to_async(self._session_over)():
                 await self.session_end({})
                 return
 
@@ -150,17 +163,14 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
         counts = await database_sync_to_async(self._counts)()
         await self.send_json({"type": "counts", "counts": counts})
 
+    def _session_over(self) -> bool:
+        """Whether the socket's login session is over, read from a fresh store (HTTP requests write its activity)."""
+        return self.session_over(import_module(settings.SESSION_ENGINE).SessionStore(self.session_key), self.zone)
+
     def _counts(self) -> dict[str, int]:
         # A fresh context per recount: today's date, and today's delegations and posts, not the connect time's.
         ctx = access.AccessContext(zone=self.zone, assurance=self.assurance)
         return selectors.queue_counts(user=self.user, ctx=ctx).as_dict()
-
-
-def _session_over(session_key: str, zone: str) -> bool:
-    """Logged out, removed, or past its idle or absolute timeout (read from a fresh store)."""
-    from telework.middleware import session_expired
-
-    return session_expired(import_module(settings.SESSION_ENGINE).SessionStore(session_key), zone=zone)
 
 
 def _session_is_logged_in(session_key: str, user_id: int) -> bool:

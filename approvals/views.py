@@ -42,6 +42,14 @@ def _next_url(request: HttpRequest, default: str) -> str:
     return safe_next(request, request.POST.get("next") or request.GET.get("next"), default)
 
 
+def _not_found(request: HttpRequest, action: str, rows: QuerySet) -> Http404:
+    """404 for a row the user may not `action` — or the office-only refusal (403 with its reason, logged) when the
+    user could act on it from the office (a 個人情報 document opened from home)."""
+    if access.hidden_only_remotely(request.user, action, rows, request.access):
+        raise access.AccessDenied(str(access.REASON_OFFICE_ONLY))
+    return Http404()
+
+
 def _page(request: HttpRequest, rows: QuerySet) -> Page:
     return Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -158,7 +166,7 @@ def _document_page(
 def _page_or_404(request: HttpRequest, pk: int) -> selectors.DocumentPage:
     page = selectors.document_page(user=request.user, ctx=request.access, pk=pk)
     if page is None:
-        raise Http404
+        raise _not_found(request, "view", Document.objects.filter(pk=pk))
     return page
 
 
@@ -230,7 +238,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _gate(request)
     slot = selectors.slot_get_for_user(user=request.user, ctx=request.access, pk=pk)
     if slot is None:
-        raise Http404
+        raise _not_found(request, "act", StepApprover.objects.filter(pk=pk))
     back = _next_url(request, reverse("approvals:inbox"))
     try:
         if action in FORM_ACTIONS:
@@ -334,7 +342,7 @@ def _applicant_action(request: HttpRequest, pk: int, service: Callable[..., Docu
     _gate(request)
     document = selectors.document_get_for_user(user=request.user, ctx=request.access, pk=pk)
     if document is None:
-        raise Http404
+        raise _not_found(request, "view", Document.objects.filter(pk=pk))
     back = _next_url(request, reverse("approvals:document", args=[document.pk]))
     try:
         # Not the applicant: AccessDenied propagates to the 403 page, which gives the reason.
@@ -398,7 +406,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     _gate(request)
     row = selectors.attachment_get_for_user(user=request.user, ctx=request.access, pk=pk)
     if row is None:
-        raise Http404
+        raise _not_found(request, "view", Document.objects.filter(attachments__pk=pk))
     try:
         stored = row.file.open("rb")
     except OSError:  # the row outlived its file (a restore without the media volume): nothing to send

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -420,6 +420,16 @@ def visible(user: Any, action: str, queryset: QuerySet, ctx: AccessContext) -> Q
     if policy.office_only_field and ctx.zone == REMOTE:
         queryset = queryset.filter(**{policy.office_only_field: False})
     return queryset
+
+
+def hidden_only_remotely(user: Any, action: str, queryset: QuerySet, ctx: AccessContext) -> bool:
+    """Whether rows of `queryset` the user may not `action` here would be allowed from the office: a remote, OTP-
+    assured request for rows kept in the office (個人情報). Pages that answer 404 for hidden rows (so nobody learns
+    which exist) answer the office-only refusal instead, with its reason; a row the office would not show either
+    stays a 404."""
+    if ctx.zone != REMOTE or ctx.assurance != OTP or ctx.system:
+        return False
+    return visible(user, action, queryset, replace(ctx, zone=OFFICE)).exists()
 
 
 def check(user: Any, action: str, obj: models.Model | type[models.Model], ctx: AccessContext) -> Decision:

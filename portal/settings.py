@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "finance",
     "records",
     "telework",
+    "telework_applications",
     "intranet_cms",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("telework/", include("telework.urls")),
     path("approvals/", include("approvals.urls")),
     path("leave/", include("leave.urls")),
+    path("telework/applications/", include("telework_applications.urls")),
     # Where leave lived before it became its own app; bookmarks keep working.
     path("personnel/leave/", RedirectView.as_view(pattern_name="leave:list", permanent=True)),
     path("personnel/leave/new/", RedirectView.as_view(pattern_name="leave:new", permanent=True)),

@@ -12,8 +12,6 @@ class TeleworkConfig(AppConfig):
             login,  # noqa: F401 - connects the login signals (login time, end of remote sessions)
             policies,  # noqa: F401 - registers the access policies
         )
-        from telework.applications import register_hooks
         from telework.enrol_views import my_page_card
 
-        register_hooks()  # telework applications are a document type of the approval engine
         panel_register("my_page", PagePanel(template="telework/_my_page_card.html", context=my_page_card, order=20))

@@ -230,4 +230,4 @@ urlpatterns = [
 def my_page_card(request: HttpRequest) -> dict:
     """The telework card of my page (personnel.shell panel): enrolment, sessions, and the logs for 情報政策."""
     me = access.principal(request.user, request.access)
-    return {"on_duty": me.on_duty, "is_it_admin": access.Role.IT in me.roles}
+    return {"is_it_admin": access.Role.IT in me.roles}

@@ -1,7 +1,7 @@
 """Access policies of the telework gateway's records (see personnel/access.py)."""
 
 from personnel.access import Policy, Role, Rule, register
-from telework.models import AccessRefusal, Lockout, LoginAttempt, RemoteSession, TeleworkApplication
+from telework.models import AccessRefusal, Lockout, LoginAttempt, RemoteSession
 
 # The login audit log and the lockouts are the system administrators' (情報政策).
 register(LoginAttempt, Policy(rules={"view": Rule(roles=(Role.IT,))}))
@@ -11,12 +11,4 @@ register(AccessRefusal, Policy(rules={"view": Rule(roles=(Role.IT,))}))
 register(
     RemoteSession,
     Policy(owner=("user__staff",), rules={"view": Rule(owner=True, roles=(Role.HR,), delegable=False)}),
-)
-register(
-    TeleworkApplication,
-    Policy(
-        owner=("staff",),
-        unit="document__drafting_unit",
-        rules={"view": Rule(owner=True, supervisors=True, roles=(Role.HR,))},
-    ),
 )

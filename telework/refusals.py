@@ -8,10 +8,9 @@ office network, not remotely.").
 
 Pages that hide what the user may not see answer 404 rather than 403 (an approvals document the user cannot open,
 so nobody learns which documents exist). From home, a document with personal information (個人情報) that the same
-user could open in the office would then give a bare "not found". For those pages (OFFICE_ONLY_404 below) the
-middleware asks the permission model again as if the request came from the office; when that allows the row, the
-404 becomes the office-only 403 with its reason, and is logged. A document the user could not open in the office
-stays a 404: nothing is revealed that the office would not show.
+user could open in the office would then give a bare "not found": those pages ask the permission model
+(`access.hidden_only_remotely`) and raise the office-only refusal instead, which is logged here like any other. A
+document the user could not open in the office stays a 404: nothing is revealed that the office would not show.
 
 The refusal log is a page of its own (`telework:refusals`, the AccessRefusal policy's "view": 情報政策).
 """
@@ -19,14 +18,13 @@ The refusal log is a page of its own (`telework:refusals`, the AccessRefusal pol
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -66,43 +64,6 @@ def access_refusals(*, user: Any, ctx: access.AccessContext) -> QuerySet[AccessR
 _LOGGED_REASONS = (access.REASON_OFFICE_ONLY, access.REASON_OTP_REQUIRED)
 
 
-def _office_only_document(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
-    """approvals:document — a 個人情報 document the user could open in the office."""
-    from approvals.models import Document
-
-    rows = Document.objects.filter(pk=kwargs["pk"], contains_personal_info=True)
-    return access.visible(request.user, "view", rows, _as_if_in_office(request.access)).exists()
-
-
-def _office_only_attachment(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
-    """approvals:attachment — a file of such a document."""
-    from approvals.models import Document
-
-    rows = Document.objects.filter(attachments__pk=kwargs["pk"], contains_personal_info=True)
-    return access.visible(request.user, "view", rows, _as_if_in_office(request.access)).exists()
-
-
-def _office_only_slot(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
-    """approvals:act — an action on the user's step of such a document."""
-    from approvals.models import StepApprover
-
-    rows = StepApprover.objects.filter(pk=kwargs["pk"], document__contains_personal_info=True)
-    return access.visible(request.user, "act", rows, _as_if_in_office(request.access)).exists()
-
-
-# Pages answering 404 for rows the user may not see, and how to tell a row that is hidden only because the
-# request is remote (view name -> test of the URL's arguments).
-OFFICE_ONLY_404: dict[str, Callable[[HttpRequest, dict[str, Any]], bool]] = {
-    "approvals:document": _office_only_document,
-    "approvals:attachment": _office_only_attachment,
-    "approvals:act": _office_only_slot,
-}
-
-
-def _as_if_in_office(ctx: access.AccessContext) -> access.AccessContext:
-    return replace(ctx, zone=access.OFFICE)  # the principal does not depend on the zone: its cache is shared
-
-
 def _is_refusal(exception: Exception) -> bool:
     if isinstance(exception, access.AccessDenied):
         return True
@@ -120,23 +81,9 @@ class RefusalLogMiddleware:
         ctx = getattr(request, "access", None)
         if ctx is None or ctx.zone != access.REMOTE:
             return None
-        if isinstance(exception, Http404):
-            if not self._hidden_only_remotely(request):
-                return None
-            exception = access.AccessDenied(str(access.REASON_OFFICE_ONLY))
-            self._log(request, ctx, str(exception))
-            raise exception  # rendered by Django's 403 handler (portal/templates/403.html) like any refusal
         if _is_refusal(exception):
             self._log(request, ctx, str(exception))
         return None  # Django renders the 403 page with the reason
-
-    @staticmethod
-    def _hidden_only_remotely(request: HttpRequest) -> bool:
-        match = request.resolver_match
-        if match is None or not request.user.is_authenticated or request.access.assurance != access.OTP:
-            return False
-        test = OFFICE_ONLY_404.get(match.view_name)
-        return test is not None and test(request, match.kwargs)
 
     @staticmethod
     def _log(request: HttpRequest, ctx: access.AccessContext, reason: str) -> None:

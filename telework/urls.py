@@ -1,12 +1,11 @@
 """Telework gateway pages: authenticator enrolment, the second login step, sessions and logs, the nginx
-auth_request endpoint and telework applications. Each part keeps its routes beside its views."""
+auth_request endpoint. Each part keeps its routes beside its views."""
 
-from telework import application_views, enrol_views, gateway, login_views
+from telework import enrol_views, gateway, login_views
 
 app_name = "telework"
 urlpatterns = [
     *enrol_views.urlpatterns,
     *login_views.urlpatterns,
     *gateway.urlpatterns,
-    *application_views.urlpatterns,
 ]

@@ -1,7 +1,6 @@
-"""Telework gateway data: second factors, login attempts and lockouts, remote sessions, access refusals and
-telework applications. Changed only by the services in telework/ (see each module)."""
+"""Telework gateway data: second factors, login attempts and lockouts, remote sessions, access refusals.
+Changed only by the services in telework/ (see each module)."""
 
-from telework.models.applications import TeleworkApplication
 from telework.models.logins import AccessRefusal, Lockout, LoginAttempt, RemoteSession
 from telework.models.otp import RecoveryCode, TOTPDevice
 
@@ -12,5 +11,4 @@ __all__ = [
     "RecoveryCode",
     "RemoteSession",
     "TOTPDevice",
-    "TeleworkApplication",
 ]

@@ -1,5 +1,5 @@
 """Telework application pages (在宅勤務申請): my applications (status and 決裁番号) and the form, which shows the
-route the application will take before it is filed and files it through telework/applications.py.
+route the application will take before it is filed and files it through telework_applications/services.py.
 
 Filing is the applicant's own act on an approvals document, so both pages ask for "file" on Document: a remote
 session without OTP or a member without a current post gets the 403 page with the reason. A refused application
@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,7 +26,7 @@ from approvals.routing import RouteError
 from approvals.services import ActionRefused, route_preview
 from personnel import access
 from personnel.shell import DateInput, PortalForm, service_error
-from telework import applications
+from telework_applications import services as applications
 
 
 class TeleworkApplicationForm(PortalForm):
@@ -60,7 +59,7 @@ def _gate(request: HttpRequest) -> None:
 def applications_page(request: HttpRequest) -> HttpResponse:
     _gate(request)
     rows = applications.telework_applications_mine(user=request.user, ctx=request.access)
-    return render(request, "telework/applications.html", {"rows": rows})
+    return render(request, "telework_applications/list.html", {"rows": rows})
 
 
 def _form_page(request: HttpRequest, form: TeleworkApplicationForm, *, status: int = 200) -> HttpResponse:
@@ -70,7 +69,7 @@ def _form_page(request: HttpRequest, form: TeleworkApplicationForm, *, status: i
     except (RouteError, access.AccessDenied) as exc:
         route_error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
     context = {"form": form, "route": route, "route_error": route_error}
-    return render(request, "telework/application_form.html", context, status=status)
+    return render(request, "telework_applications/form.html", context, status=status)
 
 
 @login_required
@@ -94,7 +93,6 @@ def application_new(request: HttpRequest) -> HttpResponse:
     return redirect("approvals:document", pk=document.pk)
 
 
-urlpatterns = [
-    path("applications/", applications_page, name="applications"),
-    path("applications/new/", application_new, name="application_new"),
-]
+def my_page_card(request: HttpRequest) -> dict | None:
+    """My page's telework-application card (personnel.shell panel), for staff on duty."""
+    return {} if access.principal(request.user, request.access).on_duty else None

@@ -10,7 +10,7 @@ weekends, national holidays and the year-end break are not working days), spans 
 names the tasks and the place, and does not overlap another application of the same staff member that still
 counts. Bad input raises ValidationError with a message for the user; nothing is written then.
 
-Register the document type's hooks once at start-up: `register_hooks()` from TeleworkConfig.ready().
+Register the document type's hooks once at start-up: `register_hooks()` from TeleworkApplicationsConfig.ready().
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from personnel import access
 from personnel.calendar import is_working_day, working_days
 from personnel.models import Staff
 from personnel.org import staff_for_user
-from telework.models import TeleworkApplication
+from telework_applications.models import TeleworkApplication
 
 MAX_DAYS = 31  # calendar days one application may span
 PLACE_MAX_LENGTH = TeleworkApplication._meta.get_field("place").max_length

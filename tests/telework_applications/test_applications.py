@@ -14,8 +14,8 @@ from django.utils import translation
 from approvals import doctypes, selectors
 from approvals import services as approvals_services
 from approvals.models import Document, DocumentStatus, DocumentType, SlotState, StepApprover
-from telework import applications
-from telework.models import TeleworkApplication
+from telework_applications import services as applications
+from telework_applications.models import TeleworkApplication
 from tests.conftest import TODAY
 from tests.webtools import log_in, page_text
 
@@ -191,7 +191,7 @@ def form_data(**kwargs) -> dict:
 
 def test_it_shows_the_form_with_the_route(city, client):
     log_in(client, city.applicant.user)
-    response = client.get(reverse("telework:application_new"))
+    response = client.get(reverse("telework_applications:new"))
     assert response.status_code == 200
     text = page_text(response)
     assert city.chief.full_name in text
@@ -201,7 +201,7 @@ def test_it_shows_the_form_with_the_route(city, client):
 
 def test_it_files_from_the_form_and_opens_the_document(city, client):
     log_in(client, city.applicant.user)
-    response = client.post(reverse("telework:application_new"), form_data())
+    response = client.post(reverse("telework_applications:new"), form_data())
     document = Document.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("approvals:document", args=[document.pk])
@@ -210,7 +210,7 @@ def test_it_files_from_the_form_and_opens_the_document(city, client):
 
 def test_it_shows_the_form_again_with_the_reason_and_files_nothing(city, client):
     log_in(client, city.applicant.user)
-    response = client.post(reverse("telework:application_new"), form_data(end_date="2026-11-28"))
+    response = client.post(reverse("telework_applications:new"), form_data(end_date="2026-11-28"))
     assert response.status_code == 400
     assert "is not a working day" in page_text(response)
     assert "資料作成" in page_text(response)
@@ -219,7 +219,7 @@ def test_it_shows_the_form_again_with_the_reason_and_files_nothing(city, client)
 
 def test_it_refuses_a_form_without_dates(city, client):
     log_in(client, city.applicant.user)
-    response = client.post(reverse("telework:application_new"), form_data(start_date=""))
+    response = client.post(reverse("telework_applications:new"), form_data(start_date=""))
     assert response.status_code == 400
     assert not Document.objects.exists()
 
@@ -228,7 +228,7 @@ def test_it_lists_my_applications_with_status_and_decision_number(city, client, 
     decided = decide(file(city, office, start_date=TUESDAY, end_date=TUESDAY), office)
     file(city, office, start_date=FRIDAY, end_date=FRIDAY)
     log_in(client, city.applicant.user)
-    response = client.get(reverse("telework:applications"))
+    response = client.get(reverse("telework_applications:list"))
     text = page_text(response)
     assert response.status_code == 200
     assert text.count("data-document=") == 2
@@ -239,21 +239,21 @@ def test_it_lists_my_applications_with_status_and_decision_number(city, client, 
 def test_it_lists_only_my_own_applications(city, client, office):
     file(city, office)
     log_in(client, city.colleague.user)
-    assert "data-document=" not in page_text(client.get(reverse("telework:applications")))
+    assert "data-document=" not in page_text(client.get(reverse("telework_applications:list")))
 
 
 def test_it_lists_applications_in_constant_queries(city, client, office, django_assert_max_num_queries):
     for day in (24, 25, 26, 27):
         file(city, office, start_date=date(2026, 11, day), end_date=date(2026, 11, day))
     log_in(client, city.applicant.user)
-    client.get(reverse("telework:applications"))
+    client.get(reverse("telework_applications:list"))
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("telework:applications"))
+        response = client.get(reverse("telework_applications:list"))
     assert page_text(response).count("data-document=") == 4
 
 
 def test_it_refuses_the_pages_from_home_without_otp(city, client):
     log_in(client, city.applicant.user, remote=True)
-    assert client.get(reverse("telework:applications")).status_code == 403
-    assert client.post(reverse("telework:application_new"), form_data()).status_code == 403
+    assert client.get(reverse("telework_applications:list")).status_code == 403
+    assert client.post(reverse("telework_applications:new"), form_data()).status_code == 403
     assert not Document.objects.exists()
