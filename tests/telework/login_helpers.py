@@ -1,75 +1,67 @@
-"""Helpers of the login tests (test_login, test_lockout, test_timeouts, test_sessions_pages): a stand-in for
-telework.otp whose codes the test chooses, and the two login steps through the real views."""
+"""Helpers of the login tests (test_login, test_lockout, test_timeouts): a real authenticator enrolled through
+telework.otp's services, the codes it shows on the test's frozen clock, and the two login steps through the real
+views.
+
+The clock is frozen (tests/conftest.py `clock`), so the codes are known in advance; remember telework/otp.py's
+rules: a code of the step before or after the current one is accepted too, each step's code only once (enrolling
+uses up the current step: log in with `next_code`, or move the clock on 30 seconds), and after a failure the
+device waits 1, 2, 4 ... seconds before it looks at the next code (move the clock on, or get THROTTLED)."""
 
 from __future__ import annotations
 
-import enum
-import types
+from datetime import timedelta
 
+import pyotp
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-import telework
+from personnel.access import AccessContext
+from telework import otp
 from tests.conftest import PASSWORD
 from tests.webtools import REMOTE_ADDR
 
-GOOD_CODE = "123456"
-RECOVERY = "abcd-efgh-ijkl"
 GENERIC_LOGIN_ERROR = "正しいユーザー名とパスワードを入力してください"
 
 
-class VerifyResult(enum.Enum):
-    OK = "ok"
-    WRONG = "wrong"
-    REPLAYED = "replayed"
-    MALFORMED = "malformed"
-    THROTTLED = "throttled"
-    NO_DEVICE = "no_device"
+def enrol(user, *, name: str = "phone") -> str:
+    """Give `user` a confirmed authenticator, as the enrolment page does (start, then the code shown now);
+    returns its secret. The confirmation uses up the current step's code."""
+    device, secret, _uri = otp.device_start(user=user, name=name)
+    otp.device_confirm(device=device, code=pyotp.TOTP(secret).now(), ctx=AccessContext.office())
+    return secret
 
 
-class FakeOTP(types.SimpleNamespace):
-    """telework.otp's interface: users in `devices` have an authenticator that accepts GOOD_CODE once (then
-    REPLAYED), rejects other 6-digit codes, calls anything else MALFORMED; RECOVERY works once."""
-
-    def __init__(self) -> None:
-        super().__init__(devices=set(), used=set(), recovery_used=set(), resets=[], throttle=False)
-        self.VerifyResult = VerifyResult
-
-    def has_device(self, user) -> bool:
-        return user.pk in self.devices
-
-    def verify_totp(self, *, user, code, at=None):
-        if user.pk not in self.devices:
-            return VerifyResult.NO_DEVICE
-        code = code.replace(" ", "")
-        if len(code) != 6 or not code.isdigit():
-            return VerifyResult.MALFORMED
-        if self.throttle:
-            return VerifyResult.THROTTLED
-        if code != GOOD_CODE:
-            return VerifyResult.WRONG
-        if user.pk in self.used:
-            return VerifyResult.REPLAYED
-        self.used.add(user.pk)
-        return VerifyResult.OK
-
-    def use_recovery_code(self, *, user, code) -> bool:
-        if user.pk not in self.devices or code != RECOVERY or user.pk in self.recovery_used:
-            return False
-        self.recovery_used.add(user.pk)
-        return True
-
-    def device_reset(self, *, user, actor, reason, ctx) -> None:
-        self.devices.discard(user.pk)
-        self.resets.append((user.pk, actor.pk, reason))
+def recovery_codes(user) -> list[str]:
+    """Ten fresh recovery codes for `user` (the unused old ones stop working)."""
+    return otp.recovery_codes_generate(user=user, ctx=AccessContext.office())
 
 
-def install_fake_otp(monkeypatch) -> FakeOTP:
-    """Put a FakeOTP in place of telework.otp for one test (each module wraps it in a `fake_otp` fixture)."""
-    fake = FakeOTP()
-    monkeypatch.setattr(telework, "otp", fake, raising=False)
-    monkeypatch.setitem(__import__("sys").modules, "telework.otp", fake)
-    return fake
+def code_at(secret: str, steps: int = 0) -> str:
+    """The authenticator's code `steps` time steps from the (frozen) now."""
+    return pyotp.TOTP(secret, digits=otp.DIGITS, interval=otp.STEP).at(
+        timezone.now() + timedelta(seconds=otp.STEP * steps)
+    )
+
+
+def current_code(secret: str) -> str:
+    return code_at(secret, 0)
+
+
+def next_code(secret: str) -> str:
+    """The next step's code: still inside the drift window, and unused right after an enrolment or a login in
+    the current step."""
+    return code_at(secret, 1)
+
+
+def wrong_codes(secret: str) -> list[str]:
+    """Well-formed codes (000000, 111111 ...) that no step near now gives: WRONG, whatever the secret."""
+    taken = {code_at(secret, steps) for steps in range(-otp.DRIFT - 1, otp.DRIFT + 2)}
+    return [code for code in (str(digit) * otp.DIGITS for digit in range(10)) if code not in taken]
+
+
+def wrong_code(secret: str) -> str:
+    return wrong_codes(secret)[0]
 
 
 def remote_client() -> Client:
@@ -82,5 +74,5 @@ def password_step(client: Client, username: str, password: str = PASSWORD, **ext
     return client.post(reverse("login"), {"username": username, "password": password}, **extra)
 
 
-def code_step(client: Client, code: str = GOOD_CODE, **extra):
+def code_step(client: Client, code: str, **extra):
     return client.post(reverse("login_otp"), {"code": code}, **extra)

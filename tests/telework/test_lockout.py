@@ -8,26 +8,22 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from django.utils import timezone
 
 from personnel import access
 from personnel.models import PersonnelAudit
-from telework import login
-from telework.models import Lockout, LoginAttempt
-from telework.models.logins import LockScope, Outcome
+from telework import login, otp
+from telework.models import Lockout, LoginAttempt, TOTPDevice
+from telework.models.logins import Factor, LockScope, Outcome
 from tests.telework.login_helpers import (
     GENERIC_LOGIN_ERROR,
     code_step,
-    install_fake_otp,
+    enrol,
+    next_code,
     password_step,
     remote_client,
+    wrong_codes,
 )
 from tests.webtools import REMOTE_ADDR, log_in, page_text
-
-
-@pytest.fixture
-def fake_otp(monkeypatch):
-    return install_fake_otp(monkeypatch)
 
 
 @pytest.fixture
@@ -44,14 +40,7 @@ def fail(client, username: str, times: int, *, same_address: bool = False) -> No
         password_step(client, username, "wrong-password-1", **extra)
 
 
-def later(monkeypatch, seconds: int) -> None:
-    moved = timezone.now() + timedelta(seconds=seconds)
-    monkeypatch.setattr(timezone, "now", lambda: moved)
-
-
-def test_it_locks_an_account_after_the_threshold_and_refuses_the_right_password_alike(
-    city, client, fake_otp, small_limits
-):
+def test_it_locks_an_account_after_the_threshold_and_refuses_the_right_password_alike(city, client, small_limits):
     fail(client, "100001", 3)
     lock = Lockout.objects.get(scope=LockScope.USER)
     assert lock.key == "100001"
@@ -62,50 +51,52 @@ def test_it_locks_an_account_after_the_threshold_and_refuses_the_right_password_
     assert LoginAttempt.objects.latest("pk").reason == login.REASON_USER_LOCKED
 
 
-def test_it_does_not_lock_below_the_threshold(city, client, fake_otp, small_limits):
+def test_it_does_not_lock_below_the_threshold(city, client, small_limits):
     fail(client, "100001", 2)
     assert not Lockout.objects.exists()
     assert password_step(client, "100001").status_code == 302
 
 
-def test_it_locks_an_address_after_failures_on_several_accounts(city, fake_otp, small_limits):
+def test_it_locks_an_address_after_failures_on_several_accounts(city, small_limits):
     client = remote_client()
     for username in ("100001", "100002", "999999"):
         fail(client, username, 1, same_address=True)
     assert Lockout.objects.get(scope=LockScope.IP).key == REMOTE_ADDR
-    fake_otp.devices.add(city.chief.user.pk)
+    enrol(city.chief.user)
     assert password_step(client, "100003").status_code == 200  # refused, though the password is right
     assert LoginAttempt.objects.latest("pk").reason == login.REASON_IP_LOCKED
 
 
-def test_it_counts_wrong_codes_toward_the_lockout(city, fake_otp, small_limits):
-    fake_otp.devices.add(city.applicant.user.pk)
+def test_it_counts_wrong_codes_toward_the_lockout(city, small_limits, clock):
+    secret = enrol(city.applicant.user)
     client = remote_client()
     password_step(client, "100001")
-    for code in ("000000", "111111", "222222"):
+    for code, wait in zip(wrong_codes(secret)[:3], (1, 2, 4), strict=True):
         code_step(client, code)
+        clock.shift(timedelta(seconds=wait))  # the device's wait after the n-th wrong code: wrong, not throttled
+    assert list(LoginAttempt.objects.filter(factor=Factor.TOTP).values_list("reason", flat=True)) == ["wrong code"] * 3
     assert Lockout.objects.filter(scope=LockScope.USER, key="100001").exists()
-    assert code_step(client).status_code == 400  # the right code is refused while locked
+    assert code_step(client, next_code(secret)).status_code == 400  # the right code is refused while locked
     assert LoginAttempt.objects.latest("pk").outcome == Outcome.LOCKED
 
 
-def test_it_forgets_failures_outside_the_window(city, client, fake_otp, small_limits, monkeypatch):
+def test_it_forgets_failures_outside_the_window(city, client, small_limits, clock):
     fail(client, "100001", 2)
-    later(monkeypatch, 601)
+    clock.shift(timedelta(seconds=601))
     fail(client, "100001", 1)
     assert not Lockout.objects.exists()
 
 
-def test_it_lifts_the_lockout_by_itself_after_the_duration(city, client, fake_otp, small_limits, monkeypatch):
+def test_it_lifts_the_lockout_by_itself_after_the_duration(city, client, small_limits, clock):
     fail(client, "100001", 3)
-    later(monkeypatch, 901)
+    clock.shift(timedelta(seconds=901))
     response = password_step(client, "100001")
     assert response.status_code == 302
     fail(client, "100001", 1)  # the count starts afresh after a lockout: one more failure does not lock again
     assert Lockout.objects.count() == 1
 
 
-def test_an_it_administrator_releases_a_lockout_and_it_is_audited(city, client, fake_otp, small_limits):
+def test_an_it_administrator_releases_a_lockout_and_it_is_audited(city, client, small_limits):
     fail(client, "100001", 3)
     admin_user = city.payroll_chief.user
     admin_user.groups.add(Group.objects.get(name=access.Role.IT))
@@ -117,7 +108,7 @@ def test_an_it_administrator_releases_a_lockout_and_it_is_audited(city, client, 
     assert password_step(client, "100001").status_code == 302
 
 
-def test_the_admin_action_releases_the_selected_lockouts(city, fake_otp, small_limits, client):
+def test_the_admin_action_releases_the_selected_lockouts(city, small_limits, client):
     fail(remote_client(), "100001", 3, same_address=True)
     admin_user = city.payroll_chief.user
     admin_user.groups.add(Group.objects.get(name=access.Role.IT))
@@ -134,7 +125,7 @@ def test_the_admin_action_releases_the_selected_lockouts(city, fake_otp, small_l
     assert PersonnelAudit.objects.filter(action="telework.lockout_release", actor=admin_user).count() == 1
 
 
-def test_it_refuses_the_release_to_anyone_but_it(city, fake_otp, small_limits, client):
+def test_it_refuses_the_release_to_anyone_but_it(city, small_limits, client):
     fail(client, "100001", 3)
     with pytest.raises(access.AccessDenied):
         login.lockout_release(
@@ -142,7 +133,7 @@ def test_it_refuses_the_release_to_anyone_but_it(city, fake_otp, small_limits, c
         )
 
 
-def test_it_refuses_the_release_remotely(city, fake_otp, small_limits, client):
+def test_it_refuses_the_release_remotely(city, small_limits, client):
     fail(client, "100001", 3)
     admin_user = city.payroll_chief.user
     admin_user.groups.add(Group.objects.get(name=access.Role.IT))
@@ -150,11 +141,10 @@ def test_it_refuses_the_release_remotely(city, fake_otp, small_limits, client):
         login.lockout_release(lockout=Lockout.objects.get(), actor=admin_user, ctx=access.AccessContext.remote())
 
 
-def test_the_admin_resets_an_authenticator_with_a_reason(city, fake_otp, client):
-    from telework.models import TOTPDevice
-
-    device = TOTPDevice.objects.create(user=city.applicant.user, name="phone", secret_encrypted="x")
-    fake_otp.devices.add(city.applicant.user.pk)
+def test_the_admin_resets_an_authenticator_with_a_reason(city, client):
+    user = city.applicant.user
+    enrol(user)
+    device = TOTPDevice.objects.get(user=user)
     admin_user = city.payroll_chief.user
     admin_user.groups.add(Group.objects.get(name=access.Role.IT))
     admin_user.is_staff = True
@@ -163,6 +153,11 @@ def test_the_admin_resets_an_authenticator_with_a_reason(city, fake_otp, client)
     url = reverse("admin:telework_totpdevice_changelist")
     asked = client.post(url, {"action": "reset", "_selected_action": [device.pk]})
     assert asked.status_code == 200 and "reason" in page_text(asked)
+    assert otp.has_device(user) and otp.recovery_codes_left(user) == 10  # nothing happens before the reason
     done = client.post(url, {"action": "reset", "_selected_action": [device.pk], "reason": "lost phone"})
     assert done.status_code == 302
-    assert fake_otp.resets == [(city.applicant.user.pk, admin_user.pk, "lost phone")]
+    assert not TOTPDevice.objects.filter(user=user).exists() and not otp.has_device(user)
+    assert otp.recovery_codes_left(user) == 0
+    entry = PersonnelAudit.objects.get(action="telework.totp_reset")
+    assert (entry.actor_id, entry.on_behalf_of_id) == (admin_user.pk, user.pk)
+    assert entry.detail["reason"] == "lost phone" and entry.detail["user"] == user.get_username()

@@ -3,35 +3,32 @@ leak nothing, the office step-up before the admin."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
+
 from django.urls import reverse
 
 from personnel import access
-from personnel.access import AccessContext
 from personnel.middleware import ASSURANCE_SESSION_KEY
+from telework import otp
 from telework.models import LoginAttempt, RemoteSession
 from telework.models.logins import Factor, Outcome
 from tests.telework.login_helpers import (
     GENERIC_LOGIN_ERROR,
-    GOOD_CODE,
-    RECOVERY,
     code_step,
-    install_fake_otp,
+    current_code,
+    enrol,
+    next_code,
     password_step,
+    recovery_codes,
     remote_client,
+    wrong_code,
 )
 from tests.webtools import REMOTE_ADDR, make_hr_staff, page_text
-
-
-@pytest.fixture
-def fake_otp(monkeypatch):
-    return install_fake_otp(monkeypatch)
-
 
 BAD_CODE_MESSAGE = "コードが正しくありません"  # the page is Japanese (the default language)
 
 
-def test_it_logs_an_office_password_login_in_with_password_assurance(city, client, fake_otp):
+def test_it_logs_an_office_password_login_in_with_password_assurance(city, client):
     response = password_step(client, "100004")
     assert response.status_code == 302
     assert response["Location"] == reverse("personnel:my_page")
@@ -46,8 +43,8 @@ def test_it_logs_an_office_password_login_in_with_password_assurance(city, clien
     )
 
 
-def test_it_asks_a_remote_login_for_the_code_before_logging_in(city, fake_otp):
-    fake_otp.devices.add(city.applicant.user.pk)
+def test_it_asks_a_remote_login_for_the_code_before_logging_in(city):
+    enrol(city.applicant.user)
     client = remote_client()
     response = password_step(client, "100001")
     assert response.status_code == 302 and response["Location"] == reverse("login_otp")
@@ -55,11 +52,11 @@ def test_it_asks_a_remote_login_for_the_code_before_logging_in(city, fake_otp):
     assert client.get(reverse("personnel:my_page")).status_code == 302
 
 
-def test_it_logs_a_remote_login_in_with_otp_assurance_after_the_code(city, fake_otp):
-    fake_otp.devices.add(city.applicant.user.pk)
+def test_it_logs_a_remote_login_in_with_otp_assurance_after_the_code(city):
+    secret = enrol(city.applicant.user)
     client = remote_client()
     password_step(client, "100001")
-    response = code_step(client)
+    response = code_step(client, next_code(secret))
     assert response.status_code == 302 and response["Location"] == reverse("personnel:my_page")
     assert client.session[ASSURANCE_SESSION_KEY] == access.OTP
     assert client.get(reverse("personnel:my_page")).status_code == 200
@@ -67,27 +64,32 @@ def test_it_logs_a_remote_login_in_with_otp_assurance_after_the_code(city, fake_
     assert (session.user_id, session.ip, session.ended_at) == (city.applicant.user.pk, REMOTE_ADDR, None)
 
 
-def test_it_lets_a_recovery_code_stand_for_the_totp_code(city, fake_otp):
-    fake_otp.devices.add(city.applicant.user.pk)
+def test_it_lets_a_recovery_code_stand_for_the_totp_code(city):
+    enrol(city.applicant.user)
+    recovery = recovery_codes(city.applicant.user)[0]
     client = remote_client()
     password_step(client, "100001")
-    assert code_step(client, RECOVERY).status_code == 302
+    assert code_step(client, recovery).status_code == 302
     assert client.session[ASSURANCE_SESSION_KEY] == access.OTP
     assert LoginAttempt.objects.filter(factor=Factor.RECOVERY, outcome=Outcome.SUCCESS).count() == 1
 
 
-def test_it_refuses_wrong_reused_malformed_codes_and_a_reused_recovery_code_alike(city, fake_otp):
-    fake_otp.devices.add(city.applicant.user.pk)
+def test_it_refuses_wrong_reused_malformed_codes_and_a_reused_recovery_code_alike(city, clock):
+    secret = enrol(city.applicant.user)
+    recovery = recovery_codes(city.applicant.user)[0]
+    good = next_code(secret)
     first = remote_client()
     password_step(first, "100001")
-    code_step(first, GOOD_CODE)
+    assert code_step(first, good).status_code == 302
     second = remote_client()
     password_step(second, "100001")
-    code_step(second, RECOVERY)  # recovery code used once
+    assert code_step(second, recovery).status_code == 302  # recovery code used once
     third = remote_client()
     password_step(third, "100001")
     texts = []
-    for code in ("654321", GOOD_CODE, "12ab5", RECOVERY):
+    for code in (wrong_code(secret), good, "12ab5", recovery):
+        # After a wrong code the device waits a second before it looks at the next one (else "throttled").
+        clock.shift(timedelta(seconds=1))
         response = code_step(third, code)
         assert response.status_code == 400
         assert "_auth_user_id" not in third.session
@@ -97,24 +99,26 @@ def test_it_refuses_wrong_reused_malformed_codes_and_a_reused_recovery_code_alik
     assert reasons == ["wrong code", "reused code", "wrong or used recovery code", "wrong or used recovery code"]
 
 
-def test_it_counts_a_malformed_code_as_a_failure(city, fake_otp):
-    fake_otp.devices.add(city.applicant.user.pk)
+def test_it_counts_a_malformed_code_as_a_failure(city):
+    enrol(city.applicant.user)
     client = remote_client()
     password_step(client, "100001")
     code_step(client, "12345")
     assert LoginAttempt.objects.get(factor=Factor.TOTP).reason == "malformed code"
 
 
-def test_it_counts_a_throttled_code_as_a_failure(city, fake_otp):
-    fake_otp.devices.add(city.applicant.user.pk)
-    fake_otp.throttle = True
+def test_it_counts_a_throttled_code_as_a_failure(city):
+    user = city.applicant.user
+    secret = enrol(user)
+    # A wrong code a moment ago (on the re-authentication page, say): the device waits a second before the next.
+    assert otp.verify_totp(user=user, code=wrong_code(secret)) == otp.VerifyResult.WRONG
     client = remote_client()
     password_step(client, "100001")
-    assert code_step(client).status_code == 400
+    assert code_step(client, next_code(secret)).status_code == 400  # the right code, not even looked at
     assert LoginAttempt.objects.get(factor=Factor.TOTP).outcome == Outcome.THROTTLED
 
 
-def test_it_gives_an_unknown_user_and_a_wrong_password_the_same_message(city, fake_otp):
+def test_it_gives_an_unknown_user_and_a_wrong_password_the_same_message(city):
     client = remote_client()
     wrong = password_step(client, "100001", "wrong-password-1")
     unknown = password_step(client, "999999", "wrong-password-1")
@@ -127,7 +131,7 @@ def test_it_gives_an_unknown_user_and_a_wrong_password_the_same_message(city, fa
     ]
 
 
-def test_it_refuses_a_remote_login_without_an_authenticator_and_says_to_enrol_at_the_office(city, fake_otp):
+def test_it_refuses_a_remote_login_without_an_authenticator_and_says_to_enrol_at_the_office(city):
     client = remote_client()
     response = password_step(client, "100001")
     assert response.status_code == 403
@@ -136,7 +140,7 @@ def test_it_refuses_a_remote_login_without_an_authenticator_and_says_to_enrol_at
     assert LoginAttempt.objects.get().reason == "remote login without authenticator"
 
 
-def test_it_keeps_a_forged_forwarded_header_from_a_non_proxy_remote(city, fake_otp):
+def test_it_keeps_a_forged_forwarded_header_from_a_non_proxy_remote(city):
     client = remote_client()
     response = password_step(client, "100001", HTTP_X_FORWARDED_FOR="127.0.0.1")
     assert response.status_code == 403  # remote, no authenticator: not an office password login
@@ -144,67 +148,53 @@ def test_it_keeps_a_forged_forwarded_header_from_a_non_proxy_remote(city, fake_o
     assert LoginAttempt.objects.get().zone == access.REMOTE
 
 
-def test_it_sends_the_second_step_back_to_the_password_after_five_minutes(city, fake_otp, monkeypatch):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    fake_otp.devices.add(city.applicant.user.pk)
+def test_it_sends_the_second_step_back_to_the_password_after_five_minutes(city, clock):
+    secret = enrol(city.applicant.user)
     client = remote_client()
     password_step(client, "100001")
-    later = timezone.now() + timedelta(minutes=6)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    response = code_step(client)
+    clock.shift(timedelta(minutes=6))
+    response = code_step(client, current_code(secret))
     assert response.status_code == 302 and response["Location"] == reverse("login")
     assert "_auth_user_id" not in client.session
 
 
-def test_it_asks_office_users_with_an_authenticator_for_the_code_when_configured(city, client, fake_otp, settings):
+def test_it_asks_office_users_with_an_authenticator_for_the_code_when_configured(city, client, settings):
     settings.TELEWORK_OTP_AT_OFFICE = True
-    fake_otp.devices.add(city.approver.user.pk)
+    enrol(city.approver.user)
     assert password_step(client, "100004")["Location"] == reverse("login_otp")
     assert password_step(client, "100001").status_code == 302  # no authenticator: password only at the office
     assert client.session[ASSURANCE_SESSION_KEY] == access.PASSWORD
 
 
-def test_it_steps_an_office_admin_up_to_otp_before_the_admin(city, client, fake_otp):
+def test_it_steps_an_office_admin_up_to_otp_before_the_admin(city, client, clock):
     make_hr_staff(city.hr_clerk)
-    fake_otp.devices.add(city.hr_clerk.user.pk)
+    secret = enrol(city.hr_clerk.user)
     password_step(client, "100007")
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("telework:step_up"))
-    assert client.post(response["Location"], {"code": "000000"}).status_code == 400
-    stepped = client.post(response["Location"], {"code": GOOD_CODE, "next": reverse("admin:index")})
+    assert client.post(response["Location"], {"code": wrong_code(secret)}).status_code == 400
+    clock.shift(timedelta(seconds=1))  # the device's wait after a wrong code
+    stepped = client.post(response["Location"], {"code": next_code(secret), "next": reverse("admin:index")})
     assert stepped["Location"] == reverse("admin:index")
     assert client.session[ASSURANCE_SESSION_KEY] == access.OTP
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-def test_it_does_not_step_up_when_the_setting_is_off(city, client, fake_otp, settings):
+def test_it_does_not_step_up_when_the_setting_is_off(city, client, settings):
     settings.TELEWORK_OTP_FOR_SENSITIVE = False
     make_hr_staff(city.hr_clerk)
-    fake_otp.devices.add(city.hr_clerk.user.pk)
+    enrol(city.hr_clerk.user)
     password_step(client, "100007")
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-def test_it_logs_in_remotely_with_a_real_authenticator_code(city, monkeypatch):
-    """The real telework.otp (no stand-in): enrol, then a remote login with the next 30-second code."""
-    from datetime import timedelta
-
-    import pyotp
-    from django.utils import timezone
-
-    from telework import otp
-
-    user = city.applicant.user
-    device, secret, _uri = otp.device_start(user=user, name="phone")
-    otp.device_confirm(device=device, code=pyotp.TOTP(secret).now(), ctx=AccessContext.office())
-    later = timezone.now() + timedelta(seconds=30)
-    monkeypatch.setattr(timezone, "now", lambda: later)
+def test_it_logs_in_remotely_with_a_real_authenticator_code(city, clock):
+    """Enrol (which uses up the current code), then a remote login 30 seconds later with the code shown then."""
+    secret = enrol(city.applicant.user)
+    clock.shift(timedelta(seconds=otp.STEP))
     client = remote_client()
     password_step(client, "100001")
-    code = pyotp.TOTP(secret).at(later)
+    code = current_code(secret)
     assert code_step(client, code).status_code == 302
     assert client.session[ASSURANCE_SESSION_KEY] == access.OTP
     replay = remote_client()
