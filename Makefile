@@ -17,7 +17,7 @@ BENCH_ARGS ?=
 # manage.py needs SECRET_KEY unless DEBUG is on; local runs and checks default to DEBUG=1, a caller's value wins.
 MANAGE := DEBUG="$${DEBUG:-1}" $(BIN)/python manage.py
 
-.PHONY: help install run test test-dates check lint format bench lock lock-check messages messages-check clean distclean
+.PHONY: help install run test test-dates check layers lint format bench lock lock-check messages messages-check clean distclean
 
 help: ## List the targets
 	@echo "Targets (DATABASE_URL, REDIS_URL and the other variables in README.md are read from the environment):"
@@ -63,9 +63,13 @@ test-dates: install ## The fast tests (not browser, not postgres) on SQLite unde
 			-m "not browser and not postgres" --ignore=tests/test_infrastructure.py $(PYTEST_ARGS); \
 	done
 
-check: lint lock-check messages-check ## lint, lock-check, messages-check, makemigrations --check, manage.py check
+check: lint layers lock-check messages-check ## lint, layers, lock-check, messages-check, makemigrations --check, manage.py check
 	$(MANAGE) makemigrations --check --dry-run
+	PORTAL_EXTRA_APPS=tests.sample_types $(MANAGE) makemigrations --check --dry-run sample_types
 	$(MANAGE) check
+
+layers: install ## The import-linter contracts of the layers (pyproject.toml [tool.importlinter])
+	$(BIN)/lint-imports --config pyproject.toml
 
 lint: install ## ruff check and ruff format --check
 	$(BIN)/ruff check .

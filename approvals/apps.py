@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,4 +9,11 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self) -> None:
         import approvals.live  # noqa: F401 - connects the logout receiver that closes the session's sockets
-        from approvals import policies  # noqa: F401 - registers the access policies
+        from approvals import (
+            checks,  # noqa: F401 - registers the system checks of the document types
+            policies,  # noqa: F401 - registers the access policies
+        )
+        from approvals.services.rules import seed_after_migrate
+
+        # Every app's ready() has run by the time migrate ends, so every document type is registered then.
+        post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid="approvals.seed_default_rules")

@@ -1,18 +1,23 @@
 """The hash-chained audit trail of approval documents.
 
-Every entry stores the SHA-256 of its own content together with the previous entry's hash. Appends lock the
+Every entry stores the SHA-256 of its own content together with the previous entry's hash. Chaining locks the
 single `AuditHead` row, so entries get consecutive sequence numbers and the chain never forks even with parallel
-writers; the lock is held until the acting transaction commits, so a rolled-back action leaves no entry.
+writers; the lock is held until the acting transaction commits, so a rolled-back action leaves no entry. An
+action's entries are collected while it runs and chained together at its end (see `collecting`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from approvals.models import AuditEntry, AuditHead, Document
@@ -71,10 +76,48 @@ def _locked_head() -> AuditHead:
     return AuditHead.objects.select_for_update().get(pk=1)
 
 
-def lock_head() -> None:
-    """Take the chain's lock now rather than at the next append; it is held until the transaction ends. For a
-    transaction that will lock other shared rows before its next append (see services._decide)."""
-    _locked_head()
+# --------------------------------------------------------------------------------------------------------
+# Appending: entries are collected during an action and chained together at its end
+# --------------------------------------------------------------------------------------------------------
+#
+# The chain has one head row, and whoever holds its lock holds up every other action in the city. So an action
+# does not take it when it appends: its entries wait in a collector, and `collecting()` chains them all at the end
+# of the action, just before its transaction commits — the head is held only for that one bulk insert. The lock
+# order is therefore: document rows → the type's rows → decision number → audit head, the head always last, and
+# nothing is locked after it.
+
+
+@dataclass
+class Collector:
+    """The entries of one action, in the order they were appended, not yet chained."""
+
+    entries: list[AuditEntry] = field(default_factory=list)
+
+    def mark(self) -> int:
+        """A position to go back to when one item of a batch is refused (see `discard_from`)."""
+        return len(self.entries)
+
+    def discard_from(self, mark: int) -> None:
+        del self.entries[mark:]
+
+
+_collectors: ContextVar[tuple[Collector, ...]] = ContextVar("approvals_audit_collectors", default=())
+
+
+@contextmanager
+def collecting() -> Iterator[Collector]:
+    """Collect the entries appended inside the block and chain them when it ends normally (inside the caller's
+    transaction: use it inside `transaction.atomic`). When the block raises, its entries are dropped with the rest
+    of the rolled-back work."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.collecting() runs inside the action's transaction")
+    collector = Collector()
+    token = _collectors.set((*_collectors.get(), collector))
+    try:
+        yield collector
+    finally:
+        _collectors.reset(token)
+    _chain(collector.entries)
 
 
 def append(
@@ -87,27 +130,39 @@ def append(
     comment: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry; call inside the transaction that makes the change it records."""
-    head = _locked_head()
-    detail = json.loads(json.dumps(detail or {}, ensure_ascii=False))  # exactly what the JSON column returns
-    created_at = timezone.now()
-    seq = head.seq + 1
-    fields = {
-        "seq": seq,
-        "prev_hash": head.hash,
-        "document_id": document.pk,
-        "action": str(action),
-        "actor_id": actor.pk if actor else None,
-        "on_behalf_of_id": on_behalf_of.pk if on_behalf_of and (not actor or on_behalf_of.pk != actor.pk) else None,
-        "zone": ctx.zone,
-        "comment": comment,
-        "detail": detail,
-        "created_at": created_at,
-    }
-    entry = AuditEntry.objects.create(hash=entry_hash(**fields), **fields)
-    head.seq, head.hash = seq, entry.hash
-    head.save(update_fields=["seq", "hash"])
+    """Record one entry of the current action (inside `collecting()`); it is chained when the action ends."""
+    stack = _collectors.get()
+    if not stack:
+        raise RuntimeError("audit.append() runs inside audit.collecting() (see approvals/services.py)")
+    entry = AuditEntry(
+        document_id=document.pk,
+        action=str(action),
+        actor_id=actor.pk if actor else None,
+        on_behalf_of_id=on_behalf_of.pk if on_behalf_of and (not actor or on_behalf_of.pk != actor.pk) else None,
+        zone=ctx.zone,
+        comment=comment,
+        detail=json.loads(json.dumps(detail or {}, ensure_ascii=False)),  # exactly what the JSON column returns
+    )
+    stack[-1].entries.append(entry)
     return entry
+
+
+def _chain(entries: list[AuditEntry]) -> None:
+    """Number, time, hash and insert `entries` after the current head, under the head's lock (held until the
+    transaction commits)."""
+    if not entries:
+        return
+    head = _locked_head()
+    created_at = timezone.now()
+    seq, previous = head.seq, head.hash
+    for entry in entries:
+        seq += 1
+        entry.seq, entry.prev_hash, entry.created_at = seq, previous, created_at
+        entry.hash = _hash_of(entry)
+        previous = entry.hash
+    AuditEntry.objects.bulk_create(entries)
+    head.seq, head.hash = seq, previous
+    head.save(update_fields=["seq", "hash"])
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from approvals import doctypes
 from approvals.models import DecisionRule, RouteStep
 from approvals.services import MAX_COMMENT_LENGTH
 from personnel import selectors as personnel_selectors
 from personnel.models import Staff
-from personnel.shell import PortalForm
+from personnel.shell import MultipleFileField, PortalForm
 
 COMMENT_REQUIRED = _("Please write a comment saying why.")
 
@@ -40,6 +41,19 @@ class SlotForm(PortalForm):
         if slot_id is not None:
             kwargs.setdefault("auto_id", f"id_{self.action}{slot_id}_%s")
         super().__init__(*args, **kwargs)
+
+
+class ApproveForm(SlotForm):
+    """承認・決裁 with an optional comment (the approver's note in the stamp box and the history)."""
+
+    action = "approve"
+
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=MAX_COMMENT_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class SendBackForm(SlotForm):
@@ -97,6 +111,50 @@ class ReassignForm(SlotForm):
         return staff
 
 
+class CancelForm(PortalForm):
+    """取消申請: why the decided document should be cancelled (required; the approvers read it)."""
+
+    reason = _comment_field(
+        _("Reason for the cancellation"), _("The request goes along the same route as the document.")
+    )
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    """People picked with the search on the filing page (合議 parties, 回覧 readers): their ids, checked. Only
+    active staff; the route checks that each holds a post today."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            queryset=Staff.objects.filter(user__is_active=True),
+            required=False,
+            widget=forms.MultipleHiddenInput,
+            **kwargs,
+        )
+
+
+class FilingForm(PortalForm):
+    """The engine's part of every filing page: attachments, the people the applicant adds to the route and the
+    personal-information mark. The type's own fields are its form (approvals/doctypes.py)."""
+
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Documents that support the request, e.g. a medical certificate (診断書). You can choose several."),
+    )
+    consultees = PeopleField(
+        label=_("Consultation (合議)"),
+        help_text=_("People of other units who must also approve, just before the decision."),
+    )
+    circulate_to = PeopleField(
+        label=_("Circulation (回覧)"),
+        help_text=_("People who read the document once it is decided; they do not approve."),
+    )
+    contains_personal_info = forms.BooleanField(
+        label=_("Contains personal information (個人情報): keep it in the office"),
+        required=False,
+    )
+
+
 class DecisionRuleAdminForm(forms.ModelForm):
     """A line of the 専決規程 in the admin. The model's constraints (rank 1–9, ordered amounts and dates) are
     checked by ModelForm validation, each with a message on the form. The admin binds `today`."""
@@ -110,6 +168,16 @@ class DecisionRuleAdminForm(forms.ModelForm):
             "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "effective_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The types come from the registry (approvals/doctypes.py); the engine names none of them.
+        if "doc_type" not in self.fields:  # read-only: the rule is in force, its terms stay
+            return
+        choices = [(t.code, t.label) for t in doctypes.all_types()]
+        if self.instance.pk and self.instance.doc_type not in dict(choices):
+            choices.append((self.instance.doc_type, self.instance.doc_type))
+        self.fields["doc_type"] = forms.ChoiceField(label=_("type"), choices=choices)
 
     def clean_effective_to(self) -> date | None:
         end = self.cleaned_data.get("effective_to")

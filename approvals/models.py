@@ -12,16 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from approvals import doctypes
 from personnel.models import OrgUnit, Staff
-
-
-class DocumentType(models.TextChoices):
-    LEAVE = "leave", _("Leave")
-    TRAVEL = "travel", _("Travel order")
-    BUDGET = "budget", _("Budget execution")
-    PAYROLL = "payroll", _("Payroll input")
-    DISPOSAL = "disposal", _("Records disposal")
-    TELEWORK = "telework", _("Telework")
 
 
 class DocumentStatus(models.TextChoices):
@@ -31,14 +23,19 @@ class DocumentStatus(models.TextChoices):
     DECIDED = "decided", _("Decided")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # A decided document whose cancellation (取消) was decided in turn; its effect was undone.
+    CANCELLED = "cancelled", _("Cancelled (取消)")
 
 
 OPEN_STATUSES = (DocumentStatus.IN_PROGRESS, DocumentStatus.SENT_BACK)
+# The ends of the flow (approvals/flows.py). A cancelled document ended as decided; its cancellation is a document
+# of its own.
 CLOSED_STATUSES = (DocumentStatus.DECIDED, DocumentStatus.REJECTED, DocumentStatus.WITHDRAWN)
 
 
 class Document(models.Model):
-    doc_type = models.CharField(_("type"), max_length=20, choices=DocumentType.choices)
+    # The code of a registered document type (approvals/doctypes.py); the engine names none of them.
+    doc_type = models.CharField(_("type"), max_length=20)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     applicant = models.ForeignKey(
@@ -64,6 +61,15 @@ class Document(models.Model):
     process = models.OneToOneField(
         "viewflow.Process", on_delete=models.SET_NULL, null=True, blank=True, related_name="document", editable=False
     )
+    # A cancellation request (取消申請) names the decided document it would cancel; it has no detail row of its own.
+    cancels = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cancellations",
+        verbose_name=_("cancels (取消対象)"),
+    )
 
     class Meta:
         verbose_name = _("document")
@@ -72,6 +78,14 @@ class Document(models.Model):
             models.Index(fields=["drafting_unit", "status"], name="document_unit_status_idx"),
             models.Index(fields=["applicant", "status"], name="document_applicant_status_idx"),
         ]
+        constraints = [
+            # One cancellation at a time, and none after one was decided.
+            models.UniqueConstraint(
+                fields=["cancels"],
+                condition=Q(status__in=["in_progress", "sent_back", "decided"]),
+                name="document_one_live_cancellation",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -79,6 +93,31 @@ class Document(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_cancellation(self) -> bool:
+        return self.cancels_id is not None
+
+    @property
+    def doctype(self) -> doctypes.DocumentType:
+        """The registered type (UnknownDocumentType when no installed app registers the code)."""
+        return doctypes.get(self.doc_type)
+
+    @property
+    def type_label(self) -> str:
+        return str(self.doctype.label)
+
+    @property
+    def detail(self) -> models.Model | None:
+        """The type's detail row (of the cancelled document, for a cancellation request); the one a list loaded
+        with `selectors.attach_details` when there is one, otherwise read now."""
+        if "_detail" in self.__dict__:
+            return self.__dict__["_detail"]
+        target = self.cancels if self.cancels_id else self
+        return self.doctype.detail_of(target)
+
+    def keep_detail(self, detail: models.Model | None) -> None:
+        self.__dict__["_detail"] = detail
 
 
 class DocumentUserObjectPermission(UserObjectPermissionBase):
@@ -97,7 +136,7 @@ class DecisionRule(models.Model):
     Amounts are inclusive; an empty bound is open. Effective dates are inclusive; no end = still in force.
     """
 
-    doc_type = models.CharField(_("type"), max_length=20, choices=DocumentType.choices)
+    doc_type = models.CharField(_("type"), max_length=20)
     min_amount = models.DecimalField(_("from amount (yen)"), max_digits=14, decimal_places=0, null=True, blank=True)
     max_amount = models.DecimalField(_("up to amount (yen)"), max_digits=14, decimal_places=0, null=True, blank=True)
     deciding_rank = models.PositiveSmallIntegerField(_("deciding rank"))
@@ -126,7 +165,11 @@ class DecisionRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_doc_type_display()} → {self.deciding_rank}"
+        try:
+            label = doctypes.get(self.doc_type).label
+        except doctypes.UnknownDocumentType:
+            label = self.doc_type
+        return f"{label} → {self.deciding_rank}"
 
 
 class StepKind(models.TextChoices):
@@ -262,6 +305,8 @@ class AuditAction(models.TextChoices):
     POST_REVIEWED = "post_reviewed", _("Reviewed after the fact (後閲)")
     REASSIGN = "reassign", _("Approver changed")
     ATTACH = "attach", _("File attached")
+    REVISE = "revise", _("Corrected and filed again")
+    CANCEL = "cancel", _("Cancelled (取消)")
 
 
 class AuditEntry(models.Model):

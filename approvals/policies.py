@@ -17,6 +17,8 @@ register(
             "withdraw": Rule(owner=True, delegable=False),
             "resubmit": Rule(owner=True, delegable=False),
             "attach": Rule(owner=True, delegable=False),
+            # 取消申請 (asking to cancel a decided document) is the applicant's too.
+            "cancel": Rule(owner=True, delegable=False),
             # HR and the system administrators may change a pending step's approver (logged with a reason).
             "reassign": Rule(roles=(Role.HR, Role.IT)),
         },
@@ -28,7 +30,8 @@ register(
     Policy(
         owner=("staff",),
         office_only_field="document__contains_personal_info",
-        # The approver of record acts on the slot, or their delegate during a delegation (代理).
-        rules={"act": Rule(owner=True)},
+        # The approver of record acts on the slot, or their delegate during a delegation (代理) — never the
+        # document's applicant (separation of duties).
+        rules={"act": Rule(owner=True, not_by=("document__applicant",))},
     ),
 )

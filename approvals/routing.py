@@ -10,6 +10,11 @@ StepApprover rows when it is filed. Later changes to the rules or the org tree d
     decision (決裁)           the holder of the deciding rank nearest above the drafting unit. The deciding rank
                              is the rule's, raised above the applicant's own rank (a 課長's leave goes to the
                              部長). Nobody holding it is an error that names the missing post: nothing is filed.
+
+Separation of duties: nobody approves or decides what they filed, also not as a delegate (代理). A holder who has
+handed their place to the applicant for the day (an active delegation to the applicant) is passed over: such an
+intermediate step is skipped, and such a decision goes to the next rank up that has an eligible holder (the 課長補佐
+acting for an absent 課長 files leave: the 部長 decides it).
     circulation (回覧)        recipients the applicant adds: a step after the decision that blocks nothing
 """
 
@@ -27,7 +32,11 @@ from django.utils.translation import gettext as _
 
 from approvals.models import DecisionRule, StepKind
 from personnel.models import Assignment, OrgUnit, Position, Staff
-from personnel.org import assignments_current, unit_superior_chain
+from personnel.org import assignments_current, delegations_active, unit_superior_chain
+
+# Step labels are stored with the route in Japanese, like the position names they sit beside.
+CONSULTATION_LABEL = "合議"
+CIRCULATION_LABEL = "回覧"
 
 
 class RouteError(ValidationError):
@@ -82,7 +91,7 @@ def applicant_rank(*, applicant: Staff, unit: OrgUnit, on: date) -> int:
     return rank
 
 
-def _on_duty(staff_ids: Iterable[int], on: date) -> set[int]:
+def on_duty(staff_ids: Iterable[int], on: date) -> set[int]:
     return set(
         assignments_current(on=on)
         .filter(staff_id__in=list(staff_ids), staff__user__is_active=True)
@@ -107,6 +116,10 @@ def plan_route(
 
     chain: list[Assignment] = [a for a in unit_superior_chain(unit=drafting_unit, on=on, min_rank=lowest)]
     chain = [a for a in chain if a.staff_id != applicant.pk]
+    # Holders who have handed their place to the applicant today would need the applicant to act for them.
+    away_to_applicant = set(
+        delegations_active(on=on).filter(delegate_id=applicant.pk).values_list("delegator_id", flat=True)
+    )
 
     def holders(rank: int) -> list[Assignment]:
         """Holders of `rank` in the nearest unit (at or above the drafting unit) that has one."""
@@ -122,7 +135,15 @@ def plan_route(
                 result.append(a)
         return result
 
+    def eligible(group: list[Assignment]) -> list[Assignment]:
+        return [a for a in group if a.staff_id not in away_to_applicant]
+
     deciders = holders(deciding_rank)
+    while deciders and not eligible(deciders) and deciding_rank < 9:
+        # Every holder of the deciding post has handed it to the applicant: the next rank up decides.
+        deciding_rank += 1
+        deciders = holders(deciding_rank)
+    deciders = eligible(deciders)
     if not deciders:
         position = Position.objects.filter(rank=deciding_rank).values_list("name", flat=True).first()
         raise RouteError(
@@ -136,7 +157,7 @@ def plan_route(
     steps: list[PlannedStep] = []
     taken = {applicant.pk}
     for rank in range(lowest, deciding_rank):
-        group = [a for a in holders(rank) if a.staff_id not in taken]
+        group = [a for a in eligible(holders(rank)) if a.staff_id not in taken]
         if group:
             taken.update(a.staff_id for a in group)
             steps.append(
@@ -152,8 +173,7 @@ def plan_route(
     _require_on_duty(parties, on)
     if parties:
         taken.update(s.pk for s in parties)
-        # Step labels are stored with the route in Japanese, like the position names they sit beside.
-        steps.append(PlannedStep(kind=StepKind.ALL, label="合議", staff=tuple(parties)))
+        steps.append(PlannedStep(kind=StepKind.ALL, label=CONSULTATION_LABEL, staff=tuple(parties)))
 
     steps.append(
         PlannedStep(
@@ -166,7 +186,7 @@ def plan_route(
     readers = _distinct([s for s in circulate_to if s.pk not in taken and s.pk not in decider_ids])
     _require_on_duty(readers, on)
     if readers:
-        steps.append(PlannedStep(kind=StepKind.CIRCULATE, label="回覧", staff=tuple(readers)))
+        steps.append(PlannedStep(kind=StepKind.CIRCULATE, label=CIRCULATION_LABEL, staff=tuple(readers)))
     return Plan(rule=rule, steps=tuple(steps))
 
 
@@ -181,7 +201,7 @@ def _distinct(staff: Iterable[Staff]) -> list[Staff]:
 
 
 def _require_on_duty(staff: Sequence[Staff], on: date) -> None:
-    present = _on_duty((s.pk for s in staff), on)
+    present = on_duty((s.pk for s in staff), on)
     missing = [s for s in staff if s.pk not in present]
     if missing:
         names = "、".join(str(s) for s in missing)

@@ -1,19 +1,23 @@
 """Reads of approval documents and the queues. Querysets out, filtered by personnel/access.py in SQL.
 
 Each queue page costs the same number of queries however many items it lists (asserted in the tests and
-measured by bench/inbox.py): the principal (four queries, cached per request), one count, one page of rows
-with everything a row shows joined in.
+measured by bench/inbox.py): the principal (four queries, cached per request), one count, one page of rows with
+the people and units joined in, and one query per document type on the page for the types' detail rows
+(`attach_details`, rather than a join per registered type: that makes the rows query one the database spends longer
+planning than running).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from approvals.doctypes import related_names
+from approvals import doctypes
 from approvals.models import (
     ACTIONABLE_SLOT_STATES,
     OPEN_STATUSES,
@@ -30,14 +34,27 @@ from personnel import access
 from personnel.access import AccessContext
 
 
+def attach_details(documents: Iterable[Document]) -> list[Document]:
+    """Load the detail rows of a page of documents: one query per document type on the page (not a join per
+    registered type in the rows query, whose planning costs more than its running), kept on each document for
+    `Document.detail`."""
+    documents = list(documents)
+    by_type: dict[str, list[Document]] = defaultdict(list)
+    for document in documents:
+        if document.cancels_id is None:
+            by_type[document.doc_type].append(document)
+        else:
+            document.keep_detail(None)
+    for code, group in by_type.items():
+        model = doctypes.get(code).detail_model
+        rows = {row.document_id: row for row in model.objects.filter(document_id__in=[d.pk for d in group])}
+        for document in group:
+            document.keep_detail(rows.get(document.pk))
+    return documents
+
+
 def _slot_rows(queryset: QuerySet[StepApprover]) -> QuerySet[StepApprover]:
-    return queryset.select_related(
-        "step",
-        "staff",
-        "document__applicant",
-        "document__drafting_unit",
-        *(f"document__{name}" for name in related_names()),
-    )
+    return queryset.select_related("step", "staff", "document__applicant", "document__drafting_unit")
 
 
 def _actionable(user: Any, ctx: AccessContext) -> QuerySet[StepApprover]:
@@ -78,10 +95,16 @@ def my_requests(*, user: Any, ctx: AccessContext) -> QuerySet[Document]:
     documents = Document.objects.filter(applicant_id=staff_id)
     return (
         access.visible(user, "view", documents, ctx)
-        .select_related("drafting_unit", *related_names())
+        .select_related("drafting_unit")
         .prefetch_related(current_steps)
         .order_by(F("closed_at").asc(nulls_first=True), "-filed_at", "-pk")
     )
+
+
+def my_documents_of_type(*, user: Any, ctx: AccessContext, doc_type: str) -> QuerySet[Document]:
+    """The user's own documents of one type (the type's list page), latest filed first, each with its detail row
+    and the step it waits at now."""
+    return my_requests(user=user, ctx=ctx).filter(doc_type=doc_type).order_by("-filed_at", "-pk")
 
 
 @dataclass(frozen=True)
@@ -126,7 +149,7 @@ def document_get_for_user(*, user: Any, ctx: AccessContext, pk: int, action: str
     nobody learns which documents exist)."""
     return (
         access.visible(user, action, Document.objects.filter(pk=pk), ctx)
-        .select_related("applicant", "drafting_unit", "rule", *related_names())
+        .select_related("applicant", "drafting_unit", "rule", "cancels")
         .first()
     )
 
@@ -161,6 +184,11 @@ class DocumentPage:
     can_withdraw: bool
     can_resubmit: bool
     can_reassign: bool
+    doctype: doctypes.DocumentType
+    detail: Any  # the type's detail row (the cancelled document's, for a cancellation request)
+    cancellations: list[Document]  # cancellation requests of this document, latest first
+    can_cancel: bool  # the applicant may ask to cancel it now (取消申請)
+    cancel_refusal: str  # why not, when the document is decided but its type refuses (shown beside the button)
 
     @property
     def actionable(self) -> list[StepApprover]:
@@ -191,6 +219,15 @@ def document_page(*, user: Any, ctx: AccessContext, pk: int) -> DocumentPage | N
     for slot in my_slots:
         slot.step = next(s for s in steps if s.pk == slot.step_id)
     is_applicant = access.principal(user, ctx).staff_id == document.applicant_id
+    doctype = document.doctype
+    detail = document.detail
+    cancellations = list(document.cancellations.order_by("-pk")) if not document.is_cancellation else []
+    can_cancel, refusal = False, ""
+    live_cancellation = any(c.status in (*OPEN_STATUSES, DocumentStatus.DECIDED) for c in cancellations)
+    if is_applicant and document.status == DocumentStatus.DECIDED and not document.is_cancellation:
+        if not live_cancellation and access.can(user, "cancel", document, ctx):
+            refusal = doctype.cancel_refusal(document=document, detail=detail, ctx=ctx) or ""
+            can_cancel = not refusal
     return DocumentPage(
         document=document,
         steps=steps,
@@ -199,4 +236,9 @@ def document_page(*, user: Any, ctx: AccessContext, pk: int) -> DocumentPage | N
         can_withdraw=is_applicant and document.status in OPEN_STATUSES and access.can(user, "withdraw", document, ctx),
         can_resubmit=is_applicant and document.status == DocumentStatus.SENT_BACK,
         can_reassign=document.status in OPEN_STATUSES and access.can(user, "reassign", document, ctx),
+        doctype=doctype,
+        detail=detail,
+        cancellations=cancellations,
+        can_cancel=can_cancel,
+        cancel_refusal=refusal,
     )

@@ -1,18 +1,25 @@
 from django.urls import path
 
-from approvals import views
+from approvals.views import documents, filing, queues
 
 app_name = "approvals"
 urlpatterns = [
-    path("", views.inbox, name="inbox"),
-    path("delegated/", views.delegated, name="delegated"),
-    path("circulated/", views.circulated, name="circulated"),
-    path("mine/", views.mine, name="mine"),
-    path("documents/<int:pk>/", views.document, name="document"),
-    path("documents/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
-    path("documents/<int:pk>/resubmit/", views.resubmit, name="resubmit"),
-    path("slots/<int:pk>/reassign/", views.reassign, name="reassign"),
-    path("slots/<int:pk>/<slug:action>/", views.act, name="act"),
-    path("bulk-approve/", views.bulk, name="bulk"),
-    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("", queues.inbox, name="inbox"),
+    path("delegated/", queues.delegated, name="delegated"),
+    path("circulated/", queues.circulated, name="circulated"),
+    path("mine/", queues.mine, name="mine"),
+    path("bulk-approve/", queues.bulk, name="bulk"),
+    path("new/", filing.choose, name="choose"),
+    path("new/<slug:code>/", filing.file, name="new"),
+    path("new/<slug:code>/route/", filing.route, name="route"),
+    path("people/", filing.people, name="people"),
+    path("types/<slug:code>/", filing.type_list, name="type_list"),
+    path("documents/<int:pk>/", documents.document, name="document"),
+    path("documents/<int:pk>/withdraw/", documents.withdraw, name="withdraw"),
+    path("documents/<int:pk>/resubmit/", documents.resubmit, name="resubmit"),
+    path("documents/<int:pk>/revise/", filing.revise, name="revise"),
+    path("documents/<int:pk>/cancel/", documents.cancel, name="cancel"),
+    path("slots/<int:pk>/reassign/", documents.reassign, name="reassign"),
+    path("slots/<int:pk>/<slug:action>/", documents.act, name="act"),
+    path("attachments/<int:pk>/", documents.attachment, name="attachment"),
 ]

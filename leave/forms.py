@@ -3,7 +3,7 @@ balance, overlaps) is judged by leave/rules.py and leave/services.py, whose mess
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leave.models import BereavementEvent, LeaveHalf, LeaveType, LeaveUnit
 from leave.rules import MAX_HOURS, MIN_HOURS
-from personnel.shell import DateInput, MultipleFileField, PortalForm, TimeInput
+from personnel.shell import DateInput, PortalForm, TimeInput
 
 
 def _hour_choices() -> list[tuple[str | int, str]]:
@@ -21,6 +21,9 @@ def _hour_choices() -> list[tuple[str | int, str]]:
 
 
 class LeaveRequestForm(PortalForm):
+    """The leave fields of the filing page; attachments (e.g. a medical certificate, 診断書, for sick leave), 合議 and
+    回覧 are the engine's part of the same page."""
+
     leave_type = forms.ChoiceField(
         label=_("Leave type"), choices=LeaveType.choices, initial=LeaveType.ANNUAL, widget=forms.RadioSelect
     )
@@ -56,11 +59,6 @@ class LeaveRequestForm(PortalForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("e.g. family trip, hospital visit")}),
     )
-    attachments = MultipleFileField(
-        label=_("Attachments"),
-        required=False,
-        help_text=_("For example a medical certificate (診断書) for sick leave. You can choose several files."),
-    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -69,23 +67,3 @@ class LeaveRequestForm(PortalForm):
         if start is not None and (data.get("unit") != LeaveUnit.DAY or data.get("end_date") is None):
             data["end_date"] = start
         return data
-
-    def leave_fields(self) -> dict[str, Any]:
-        """The request as leave_services takes it (call after is_valid())."""
-        data = self.cleaned_data
-        start_time: time | None = data.get("start_time")
-        return {
-            "leave_type": data["leave_type"],
-            "unit": data["unit"],
-            "start_date": data["start_date"],
-            "end_date": data["end_date"],
-            "half": data.get("half") or "",
-            "start_time": start_time,
-            "hours": data.get("hours"),
-            "bereavement_event": data.get("bereavement_event") or "",
-        }
-
-    def year(self, default: int) -> int:
-        """The leave year the request falls in (the year of its first day), or `default` before one is known."""
-        start = self.cleaned_data.get("start_date") if self.is_bound and hasattr(self, "cleaned_data") else None
-        return start.year if start is not None else default

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from personnel.models import Staff
 
+# The document type code of leave (Document.doc_type; leave/doctype.py registers it).
+LEAVE = "leave"
+
 
 class LeaveType(models.TextChoices):
     ANNUAL = "annual", _("Annual leave (年次休暇)")

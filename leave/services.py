@@ -1,9 +1,9 @@
 """Leave (休暇): balances, the checks a request must pass, filing, and what a decision debits.
 
-A leave request is an approvals document (DocumentType.LEAVE) with a LeaveRequest beside it. It counts — for
-overlaps and for the limits — while its document is in progress or sent back (pending) and once decided
+A leave request is an approvals document of type "leave" (leave/doctype.py) with a LeaveRequest beside it. It
+counts — for overlaps and for the limits — while its document is in progress or sent back (pending) and once decided
 (taken); a withdrawn or rejected request counts for nothing. The annual balance (LeaveBalance) is debited
-only when a leave is decided (leave_on_decided, called by the engine in the deciding transaction), so a
+only when a leave is decided (the type's on_decided, called by the engine in the deciding transaction), so a
 request that is withdrawn or rejected never took anything and gives nothing back.
 
 The leave year is the calendar year (see leave/rules.py). Bad input raises ValidationError with a message
@@ -25,10 +25,9 @@ from django.db.models import Q, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from approvals import audit
-from approvals.models import OPEN_STATUSES, Document, DocumentStatus, DocumentType
-from approvals.services import document_file_new
-from leave.models import LeaveBalance, LeaveHalf, LeaveRequest, LeaveType, LeaveUnit
+from approvals import services as approval_services
+from approvals.models import OPEN_STATUSES, Document, DocumentStatus
+from leave.models import LEAVE, LeaveBalance, LeaveHalf, LeaveRequest, LeaveType, LeaveUnit
 from leave.rules import (
     ANNUAL_DAYS,
     CARRY_OVER_DAYS,
@@ -42,7 +41,8 @@ from leave.rules import (
     working_days,
 )
 from personnel import access
-from personnel.models import PersonnelAudit, Staff
+from personnel.audit import audit_record
+from personnel.models import Staff
 from personnel.org import staff_for_user
 
 ANNUAL_GRANT_MINUTES = Decimal(ANNUAL_DAYS * DAY_MINUTES)
@@ -332,6 +332,30 @@ def leave_title(
     return f"{_TITLE_NAMES[LeaveType(leave_type)]} {when} ({amount})"
 
 
+def leave_fields(
+    *,
+    leave_type: str,
+    unit: str,
+    start_date: date,
+    end_date: date,
+    half: str = "",
+    start_time: time | None = None,
+    hours: int | None = None,
+    bereavement_event: str = "",
+) -> dict[str, Any]:
+    """A request's fields, keeping only what its unit and type use (a stray value from the form is not stored)."""
+    return {
+        "leave_type": leave_type,
+        "unit": unit,
+        "start_date": start_date,
+        "end_date": end_date,
+        "half": half if unit == LeaveUnit.HALF_DAY else "",
+        "start_time": start_time if unit == LeaveUnit.HOUR else None,
+        "hours": hours if unit == LeaveUnit.HOUR else None,
+        "bereavement_event": bereavement_event if leave_type == LeaveType.BEREAVEMENT else "",
+    }
+
+
 def leave_request_file(
     *,
     actor: Any,
@@ -347,113 +371,87 @@ def leave_request_file(
     reason: str = "",
     attachments: Sequence[UploadedFile] = (),
 ) -> Document:
-    """File a leave request for the actor as a leave document, sent on its route at once (in progress)."""
-    staff = staff_for_user(user=actor)
-    if staff is None:
+    """File a leave request for the actor through the approval engine (leave/doctype.py prepares it): the same
+    path as the filing page, for the demo seed and other callers that have the fields at hand."""
+    if staff_for_user(user=actor) is None:
         raise ValidationError(_("Only staff members can apply for leave."))
-    # Keep only what the unit and type use, so a stray field from the form is not stored.
-    fields = {
-        "leave_type": leave_type,
-        "unit": unit,
-        "start_date": start_date,
-        "end_date": end_date,
-        "half": half if unit == LeaveUnit.HALF_DAY else "",
-        "start_time": start_time if unit == LeaveUnit.HOUR else None,
-        "hours": hours if unit == LeaveUnit.HOUR else None,
-        "bereavement_event": bereavement_event if leave_type == LeaveType.BEREAVEMENT else "",
+    data = {
+        **leave_fields(
+            leave_type=leave_type,
+            unit=unit,
+            start_date=start_date,
+            end_date=end_date,
+            half=half,
+            start_time=start_time,
+            hours=hours,
+            bereavement_event=bereavement_event,
+        ),
+        "reason": reason,
     }
-    reason = reason.strip()
-    with transaction.atomic(durable=True):
-        # The engine's lock order is audit head → balance (approvals/services.py, _decide): take the head now,
-        # before the balance, or a decision of this staff member's leave running meanwhile would deadlock.
-        audit.lock_head()
-        # The year's balance row is the lock every filing and decision of this staff member's leave in that
-        # year takes (a request never spans two years), so two filings at once cannot both pass the overlap and
-        # balance checks below.
-        leave_balance_for(staff=staff, year=start_date.year, for_update=True)
-        result = leave_request_validate(staff=staff, **fields)
-        title = leave_title(**{k: v for k, v in fields.items() if k != "bereavement_event"}, days=result.working_days)
-
-        def create_leave_request(document: Document) -> LeaveRequest:
-            return LeaveRequest.objects.create(
-                document=document,
-                staff=staff,
-                working_days=result.working_days,
-                minutes=result.minutes,
-                reason=reason,
-                **fields,
-            )
-
-        return document_file_new(
-            actor=actor,
-            ctx=ctx,
-            doc_type=DocumentType.LEAVE,
-            title=title,
-            body=reason,
-            attachments=attachments,
-            extra=create_leave_request,
-        )
+    return approval_services.document_file(actor=actor, ctx=ctx, doc_type=LEAVE, data=data, attachments=attachments)
 
 
-def leave_on_decided(*, document: Document, ctx: access.AccessContext) -> None:
-    """The engine's hook for a decided leave document, run inside the deciding transaction.
-
-    Annual leave is debited from the year's balance now, and only now; special leave leaves the balance
-    alone (its yearly limits are counted from the requests themselves). Raises ValidationError, and the
-    engine refuses the decision, when the balance or a limit would be exceeded.
-    """
-    leave = LeaveRequest.objects.select_related("staff").get(document_id=document.pk)
-    year = leave.start_date.year
-    balance = leave_balance_for(staff=leave.staff, year=year, for_update=True)
-    if leave.leave_type == LeaveType.ANNUAL:
-        if leave.minutes > balance.remaining_minutes:
-            raise ValidationError(
-                _("%(staff)s has only %(available)s of annual leave left in %(year)s; this leave needs %(needed)s.")
-                % {
-                    "staff": leave.staff,
-                    "available": format_minutes(max(ZERO, balance.remaining_minutes)),
-                    "year": year,
-                    "needed": format_minutes(leave.minutes),
-                }
-            )
-        used_before = balance.used_minutes
-        balance.used_minutes = used_before + leave.minutes
-        balance.save(update_fields=["used_minutes"])
-        PersonnelAudit.objects.create(
-            actor=None,  # the engine's decision entry, in this same transaction, records who decided
-            zone="system" if ctx.system else ctx.zone,
-            action="leave_balance_debit",
-            target=f"{leave.staff} {year}"[:200],
-            detail={
-                "document": document.pk,
+def leave_balance_move(
+    *, staff: Staff, year: int, minutes: Decimal, document: Document, ctx: access.AccessContext, actor: Any, action: str
+) -> LeaveBalance:
+    """Add `minutes` (negative to give back) to what `staff` used of year's annual leave, with its audit row, in the
+    caller's transaction. ValidationError when the balance would not cover it."""
+    balance = leave_balance_for(staff=staff, year=year, for_update=True)
+    if minutes > balance.remaining_minutes:
+        raise ValidationError(
+            _("%(staff)s has only %(available)s of annual leave left in %(year)s; this leave needs %(needed)s.")
+            % {
+                "staff": staff,
+                "available": format_minutes(max(ZERO, balance.remaining_minutes)),
                 "year": year,
-                "minutes": str(leave.minutes),
-                "used_before": str(used_before),
-                "used_after": str(balance.used_minutes),
-            },
+                "needed": format_minutes(minutes),
+            }
         )
-        return
+    used_before = balance.used_minutes
+    balance.used_minutes = max(ZERO, used_before + minutes)
+    balance.save(update_fields=["used_minutes"])
+    audit_record(
+        actor=actor.by,
+        on_behalf_of=actor.for_,
+        ctx=ctx,
+        action=action,
+        target=f"{staff} {year}",
+        detail={
+            "document": document.pk,
+            "year": year,
+            "minutes": minutes,
+            "used_before": used_before,
+            "used_after": balance.used_minutes,
+        },
+    )
+    return balance
+
+
+def special_leave_limit_check(*, leave: LeaveRequest) -> None:
+    """A special leave with a yearly limit being decided: the decided ones of the year and this one fit in it."""
     limit = YEARLY_LIMIT_MINUTES.get(leave.leave_type)
-    if limit is not None:
-        taken = (
-            LeaveRequest.objects.filter(
-                _year_range(year),
-                staff=leave.staff,
-                leave_type=leave.leave_type,
-                document__status=DocumentStatus.DECIDED,
-            )
-            .exclude(pk=leave.pk)
-            .aggregate(total=Sum("minutes"))["total"]
-            or ZERO
+    if limit is None:
+        return
+    year = leave.start_date.year
+    taken = (
+        LeaveRequest.objects.filter(
+            _year_range(year),
+            staff=leave.staff,
+            leave_type=leave.leave_type,
+            document__status=DocumentStatus.DECIDED,
         )
-        if taken + leave.minutes > limit:
-            raise ValidationError(
-                _("%(staff)s has only %(available)s of %(type)s left in %(year)s; this leave needs %(needed)s.")
-                % {
-                    "staff": leave.staff,
-                    "available": format_minutes(max(ZERO, limit - taken)),
-                    "type": leave.get_leave_type_display(),
-                    "year": year,
-                    "needed": format_minutes(leave.minutes),
-                }
-            )
+        .exclude(pk=leave.pk)
+        .aggregate(total=Sum("minutes"))["total"]
+        or ZERO
+    )
+    if taken + leave.minutes > limit:
+        raise ValidationError(
+            _("%(staff)s has only %(available)s of %(type)s left in %(year)s; this leave needs %(needed)s.")
+            % {
+                "staff": leave.staff,
+                "available": format_minutes(max(ZERO, limit - taken)),
+                "type": leave.get_leave_type_display(),
+                "year": year,
+                "needed": format_minutes(leave.minutes),
+            }
+        )

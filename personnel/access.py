@@ -28,6 +28,8 @@ How a request is decided, in this order:
 6. Delegation (代理): during an active, unrevoked delegation the delegate also holds the delegator's owner,
    supervisor and object-grant grounds (not the delegator's functional roles: roles are jobs, not personal
    authority). `check()` reports which delegator the user acts for, so actions can record both names.
+7. Separation of duties (`Rule(not_by=...)`): whatever the ground, the user may not do this to a row that names
+   them there — nobody approves or decides a document they filed, in person or as a delegate.
 
 Everything a decision needs about the user (staff row, today's assignments, delegations, groups) is loaded
 once per context in four queries and cached on the context; `visible()` then adds one filtered query,
@@ -208,6 +210,9 @@ class Rule:
     grants: bool = False
     delegable: bool = True
     office_only: bool = False
+    # Separation of duties: lookups to Staff naming who may never do this to the row, whatever the ground (e.g.
+    # ("document__applicant",): nobody approves what they filed, in person or as a delegate).
+    not_by: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -219,6 +224,7 @@ class Rule:
         grants: bool = False,
         delegable: bool = True,
         office_only: bool = False,
+        not_by: tuple[str, ...] = (),
     ) -> None:
         object.__setattr__(self, "roles", frozenset(str(r) for r in roles))
         for name, value in (
@@ -228,6 +234,7 @@ class Rule:
             ("grants", grants),
             ("delegable", delegable),
             ("office_only", office_only),
+            ("not_by", tuple(not_by)),
         ):
             object.__setattr__(self, name, value)
 
@@ -271,6 +278,7 @@ REASON_NO_ASSIGNMENT = _("You have no current assignment, so the portal cannot g
 REASON_OTP_REQUIRED = _("Remote access needs a one-time password (OTP). Log in again with your authenticator.")
 REASON_OFFICE_ONLY = _("This information may only be used from the office network, not remotely.")
 REASON_NOT_ALLOWED = _("You are not allowed to do this.")
+REASON_OWN_DOCUMENT = _("You cannot approve or decide a document you filed yourself, also not for someone else.")
 
 
 @dataclass(frozen=True)
@@ -417,6 +425,9 @@ def visible(user: Any, action: str, queryset: QuerySet, ctx: AccessContext) -> Q
         else:
             parts = [part for i in identities for part in _reachable(model, policy, action, rule, i)]
             queryset = queryset.filter(pk__in=_pks(parts))
+    if rule.not_by and p.staff_id is not None:
+        for lookup in rule.not_by:
+            queryset = queryset.exclude(**{f"{lookup}__id": p.staff_id})
     if policy.office_only_field and ctx.zone == REMOTE:
         queryset = queryset.filter(**{policy.office_only_field: False})
     return queryset
@@ -449,6 +460,9 @@ def check(user: Any, action: str, obj: models.Model | type[models.Model], ctx: A
     if instance is not None and policy.office_only_field and ctx.zone == REMOTE:
         if _follow_value(instance, policy.office_only_field):
             return _denied(REASON_OFFICE_ONLY)
+    if instance is not None and p.staff_id is not None:
+        if any(_follow(instance, lookup, "id") == p.staff_id for lookup in rule.not_by):
+            return _denied(REASON_OWN_DOCUMENT)
     if _blanket(p, rule):
         return Decision(True, acting_for_staff_id=p.staff_id)
     for ident in _identities(p, rule):

@@ -23,15 +23,21 @@ def shell(request: HttpRequest) -> dict:
         # Django's admin needs is_staff on top of the permission model's answer.
         return user.is_staff and org_admin_check(user, ctx).allowed
 
+    def menu() -> object:
+        from portal.navigation import main_menu
+
+        return main_menu(request)
+
     def queue_counts() -> object:
         from approvals import selectors
 
         # Two queries after the principal, which the page has usually loaded already.
-        return selectors.queue_counts(user=user, ctx=ctx)
+        return selectors.queue_counts(user=user, ctx=ctx).as_dict()
 
     return {
         "access_zone": ctx.zone,
         "portal_user_name": SimpleLazyObject(display_name),
         "show_admin_link": SimpleLazyObject(admin_link),
         "queue_counts": SimpleLazyObject(queue_counts),
+        "main_menu": SimpleLazyObject(menu),
     }

@@ -13,6 +13,7 @@ Variables:
     OFFICE_NETWORKS     comma-separated CIDRs counted as the office zone (default: loopback only)
     TRUSTED_PROXIES     comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)
     SUPERVISOR_MIN_RANK lowest position rank that sees its unit's subtree (default 3 = 係長)
+    PORTAL_EXTRA_APPS   comma-separated Django apps appended to INSTALLED_APPS (the tests' document types)
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "django_htmx",
     "guardian",
     "treebeard",
     "viewflow",
@@ -121,6 +123,8 @@ INSTALLED_APPS = [
     "telework",
     "telework_applications",
     "intranet_cms",
+    # Apps a deployment adds without editing this file; the test suite installs its test-only document types here.
+    *env_list("PORTAL_EXTRA_APPS", []),
 ]
 
 MIDDLEWARE = [
@@ -130,6 +134,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "personnel.middleware.AccessContextMiddleware",
     "telework.middleware.SessionTimeoutMiddleware",
     "telework.refusals.RefusalLogMiddleware",

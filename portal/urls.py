@@ -20,7 +20,7 @@ urlpatterns = [
     path("telework/applications/", include("telework_applications.urls")),
     # Where leave lived before it became its own app; bookmarks keep working.
     path("personnel/leave/", RedirectView.as_view(pattern_name="leave:list", permanent=True)),
-    path("personnel/leave/new/", RedirectView.as_view(pattern_name="leave:new", permanent=True)),
+    path("personnel/leave/new/", RedirectView.as_view(url="/approvals/new/leave/", permanent=True)),
     path("admin/", admin.site.urls),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("cms/", include(wagtail_urls)),

@@ -7,12 +7,13 @@ class TeleworkApplicationsConfig(AppConfig):
     verbose_name = _("Telework applications")
 
     def ready(self) -> None:
+        from approvals import doctypes
         from personnel.shell import PagePanel, panel_register
         from telework_applications import policies  # noqa: F401 - registers the access policies
-        from telework_applications.services import register_hooks
+        from telework_applications.doctype import TeleworkApplicationType
         from telework_applications.views import my_page_card
 
-        register_hooks()  # telework applications are a document type of the approval engine
+        doctypes.register(TeleworkApplicationType())  # filed and decided through the approval engine
         panel_register(
             "my_page",
             PagePanel(template="telework_applications/_my_page_card.html", context=my_page_card, order=15),

@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from personnel.models import Staff
 
+# The document type code of telework applications (Document.doc_type; telework_applications/doctype.py).
+TELEWORK = "telework"
+
 
 class TeleworkApplication(models.Model):
     """在宅勤務申請: filed and decided through the approval engine (document type "telework", 課長 decides)."""

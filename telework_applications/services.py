@@ -1,7 +1,8 @@
 """Telework applications (在宅勤務申請): the checks an application must pass, filing it through the approval engine,
 and the reads of the telework pages.
 
-An application is an approvals document (DocumentType.TELEWORK) with a TeleworkApplication beside it, decided by
+An application is an approvals document of type "telework" (telework_applications/doctype.py) with a
+TeleworkApplication beside it, decided by
 the 課長 (the default 専決規程 line "在宅勤務は課長専決"). It occupies its days while its document is in progress or
 sent back, and once decided; a withdrawn or rejected application occupies nothing.
 
@@ -10,7 +11,6 @@ weekends, national holidays and the year-end break are not working days), spans 
 names the tasks and the place, and does not overlap another application of the same staff member that still
 counts. Bad input raises ValidationError with a message for the user; nothing is written then.
 
-Register the document type's hooks once at start-up: `register_hooks()` from TeleworkApplicationsConfig.ready().
 """
 
 from __future__ import annotations
@@ -19,31 +19,23 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from approvals import audit
-from approvals.doctypes import DocTypeHooks, register
-from approvals.models import OPEN_STATUSES, Document, DocumentStatus, DocumentType
-from approvals.services import document_file_new
+from approvals import services as approval_services
+from approvals.models import OPEN_STATUSES, Document, DocumentStatus
 from personnel import access
 from personnel.calendar import is_working_day, working_days
 from personnel.models import Staff
 from personnel.org import staff_for_user
-from telework_applications.models import TeleworkApplication
+from telework_applications.models import TELEWORK, TeleworkApplication
 
 MAX_DAYS = 31  # calendar days one application may span
 PLACE_MAX_LENGTH = TeleworkApplication._meta.get_field("place").max_length
 # Statuses in which an application occupies its days.
 COUNTING_STATUSES = (*OPEN_STATUSES, DocumentStatus.DECIDED)
-
-
-def register_hooks() -> None:
-    """The engine loads the application with the document's queue rows; nothing happens on decision."""
-    register(DocumentType.TELEWORK, DocTypeHooks(related_name="telework_application"))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -52,7 +44,14 @@ def register_hooks() -> None:
 
 
 def telework_application_validate(
-    *, staff: Staff, start_date: date, end_date: date, tasks: str, place: str, today: date
+    *,
+    staff: Staff,
+    start_date: date,
+    end_date: date,
+    tasks: str,
+    place: str,
+    today: date,
+    exclude_document_id: int | None = None,
 ) -> int:
     """The number of working days the application covers, or ValidationError with every problem found."""
     errors: list[str] = []
@@ -90,6 +89,7 @@ def telework_application_validate(
             start_date__lte=end_date,
             end_date__gte=start_date,
         )
+        .exclude(document_id=exclude_document_id)
         .order_by("start_date")
         .first()
     )
@@ -123,39 +123,12 @@ def telework_title(*, start_date: date, end_date: date, days: int) -> str:
 def telework_application_file(
     *, actor: Any, ctx: access.AccessContext, start_date: date, end_date: date, tasks: str, place: str
 ) -> Document:
-    """File a telework application for the actor, sent on its route at once (in progress)."""
-    staff = staff_for_user(user=actor)
-    if staff is None:
+    """File a telework application for the actor through the approval engine (telework_applications/doctype.py
+    prepares it), as the filing page does."""
+    if staff_for_user(user=actor) is None:
         raise ValidationError(_("Only staff members can apply for telework."))
-    tasks, place = tasks.strip(), place.strip()
-    with transaction.atomic(durable=True):
-        # Every filing appends to the audit chain, whose head is one row: taking it first serialises filings, so
-        # two applications filed at once cannot both pass the overlap check, and keeps the engine's lock order.
-        audit.lock_head()
-        days = telework_application_validate(
-            staff=staff, start_date=start_date, end_date=end_date, tasks=tasks, place=place, today=ctx.today
-        )
-
-        def create_application(document: Document) -> TeleworkApplication:
-            return TeleworkApplication.objects.create(
-                document=document,
-                staff=staff,
-                start_date=start_date,
-                end_date=end_date,
-                working_days=days,
-                tasks=tasks,
-                place=place,
-            )
-
-        body = "\n".join([_("Place: %(place)s") % {"place": place}, "", tasks])
-        return document_file_new(
-            actor=actor,
-            ctx=ctx,
-            doc_type=DocumentType.TELEWORK,
-            title=telework_title(start_date=start_date, end_date=end_date, days=days),
-            body=body,
-            extra=create_application,
-        )
+    data = {"start_date": start_date, "end_date": end_date, "tasks": tasks, "place": place}
+    return approval_services.document_file(actor=actor, ctx=ctx, doc_type=TELEWORK, data=data)
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 from django.urls import path
-
-from telework_applications import views
+from django.views.generic import RedirectView
 
 app_name = "telework_applications"
+# Filing and the list are the engine's generic pages; the addresses telework applications had keep working.
 urlpatterns = [
-    path("", views.applications_page, name="list"),
-    path("new/", views.application_new, name="new"),
+    path("", RedirectView.as_view(url="/approvals/types/telework/", permanent=True), name="list"),
+    path("new/", RedirectView.as_view(url="/approvals/new/telework/", permanent=True), name="new"),
 ]

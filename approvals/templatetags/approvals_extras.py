@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist
 
 register = template.Library()
 
@@ -27,27 +27,20 @@ def yen(amount: Decimal | int | None) -> str:
 
 
 @register.filter
-def leave_minutes(minutes: Decimal | int | None) -> str:
-    """A leave quantity as days, hours and minutes of the working day (personnel.leave.format_minutes)."""
-    if minutes is None:
-        return ""
-    try:
-        from leave.rules import format_minutes
-    except ImportError:  # pragma: no cover - the leave module ships with personnel
-        return str(minutes)
-    return format_minutes(minutes)
+def change_label(field: str, document: Any) -> str:
+    """The label of a value a correction changed (history entries name fields: "document.amount", "start_date")."""
+    from approvals import doctypes
+    from approvals.models import Document
 
-
-@register.filter
-def loaded(instance: Any, name: str) -> Any:
-    """A reverse one-to-one detail row (e.g. "leave_request") when the selector joined it in, else None: a
-    queue row never costs a query of its own."""
-    descriptor = getattr(type(instance), name, None)
-    if instance is None or descriptor is None or not hasattr(descriptor, "is_cached"):
-        return None
-    if not descriptor.is_cached(instance):
-        return None
+    model: Any = Document
+    if field.startswith("document."):
+        field = field.removeprefix("document.")
+    else:
+        try:
+            model = doctypes.get(document.doc_type).detail_model
+        except doctypes.UnknownDocumentType:
+            return field
     try:
-        return getattr(instance, name)
-    except ObjectDoesNotExist:  # joined in, and there is none
-        return None
+        return str(model._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field

@@ -1,12 +1,11 @@
 """Approval tests assert English msgids: the Japanese catalogue of these strings is written separately, so a
 test must not depend on it. Browser journeys (marked `browser`) keep the language they ask for.
 
-Plain helper functions (file a document, find a slot, approve) are in tests/approvals/helpers.py."""
+Plain helper functions (file a document, find a slot, approve) are in tests/approvals/helpers.py; the document
+types the engine tests use are the test-only ones of tests/sample_types."""
 
 import pytest
 from django.utils import translation
-
-from approvals import doctypes
 
 
 @pytest.fixture(autouse=True)
@@ -24,11 +23,3 @@ def client(client):
     """Pages fetched through the test client are rendered in English (LocaleMiddleware reads Accept-Language)."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
-
-
-@pytest.fixture
-def engine_only(monkeypatch):
-    """No document type's decision hook (e.g. leave's debit) runs: for documents filed without a detail row.
-    A test may still register a hook; the registry is restored after it. Modules ask for it with
-    `pytest.mark.usefixtures("engine_only")`, so it runs before the fixtures a test names."""
-    monkeypatch.setattr(doctypes, "_HOOKS", {})

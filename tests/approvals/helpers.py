@@ -1,13 +1,18 @@
-"""Steps the approvals tests share: file a leave document, find a person's place (slot) on its route, approve.
+"""Steps the approvals tests share: file a document, find a person's place (slot) on its route, approve.
 
-The route of a leave document filed by city.applicant (人事係): 係長 city.chief (step 1) → 課長補佐 city.delegate
-(step 2) → 課長 city.approver (step 3, decides).
+The engine is tested with the test-only document types of tests/sample_types (installed for the test run by
+PORTAL_EXTRA_APPS): "memo" (一般伺い, decided by the 課長; its `refuse_decision` makes its decision hook refuse) and
+"purchase" (物品購入伺い, routed by amount: ≤ ¥1,000,000 課長, ≤ ¥10,000,000 部長, above 局長).
+
+The route of a memo filed by city.applicant (人事係): 係長 city.chief (step 1) → 課長補佐 city.delegate (step 2) →
+課長 city.approver (step 3, decides).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -15,11 +20,38 @@ from approvals import services
 from approvals.models import Document, StepApprover
 from personnel import services as personnel_services
 from personnel.models import Delegation, OrgUnit, Position, Staff
+from tests.sample_types.models import MEMO, PURCHASE, Stock
+
+ENGINE_FIELDS = {"attachments", "consultees", "circulate_to", "drafting_unit", "contains_personal_info"}
 
 
-def file_leave(city, ctx, title: str = "年次休暇（12月1日）", **kwargs) -> Document:
-    """city.applicant files a leave document (no leave detail row: the engine alone)."""
-    return services.document_file(actor=city.applicant.user, ctx=ctx, doc_type="leave", title=title, **kwargs)
+def paper() -> Stock:
+    """The stock purchases draw on (plenty of it)."""
+    return Stock.objects.get_or_create(name="コピー用紙", defaults={"available": 1_000_000})[0]
+
+
+def file_document(
+    user,
+    ctx,
+    *,
+    doc_type: str = MEMO,
+    title: str = "一般伺い",
+    amount: int | Decimal | None = None,
+    **kwargs,
+) -> Document:
+    """`user` files a memo (or, with doc_type="purchase", a purchase of one item at `amount` yen) through the
+    engine's one filing path. Engine arguments (consultees, circulate_to, attachments, drafting_unit,
+    contains_personal_info) pass through; anything else goes into the type's data (e.g. note, refuse_decision)."""
+    engine = {k: v for k, v in kwargs.items() if k in ENGINE_FIELDS}
+    data = {k: v for k, v in kwargs.items() if k not in ENGINE_FIELDS}
+    if doc_type == PURCHASE:
+        data = {"stock": paper(), "quantity": 1, "unit_price": Decimal(amount if amount is not None else 0), **data}
+    return services.document_file(actor=user, ctx=ctx, doc_type=doc_type, data={"title": title, **data}, **engine)
+
+
+def file_leave(city, ctx, title: str = "一般伺い（12月1日）", **kwargs) -> Document:
+    """city.applicant files a memo (the engine with the smallest type): 係長 → 課長補佐 → 課長 decides."""
+    return file_document(city.applicant.user, ctx, title=title, **kwargs)
 
 
 def slot_of(document: Document, staff: Staff) -> StepApprover:

@@ -27,7 +27,7 @@ from personnel.access import AccessDenied
 from personnel.models import Staff
 from tests.approvals.helpers import add_second_chief, approve, approve_in_turn, file_leave, slot_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
+pytestmark = pytest.mark.django_db
 
 
 def inbox_documents(staff: Staff, ctx) -> set[int]:

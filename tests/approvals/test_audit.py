@@ -14,12 +14,12 @@ from approvals.management.commands.verify_audit import Command
 from approvals.models import AuditAction, AuditEntry, AuditHead, Document
 from tests.approvals.helpers import file_leave, slot_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def decided(city, office) -> Document:
-    """A leave document filed and decided: entries #1 file, #2 and #3 approve, #4 decide."""
+    """A memo filed and decided: entries #1 file, #2 and #3 approve, #4 decide."""
     document = file_leave(city, office, title="年次休暇")
     for staff in (city.chief, city.delegate, city.approver):
         services.slot_approve(

@@ -17,15 +17,11 @@ from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus, 
 from personnel import services as personnel_services
 from personnel.access import AccessContext
 from personnel.models import OrgUnit, Position, Staff
-from tests.approvals.helpers import slot_of
+from tests.approvals.helpers import file_document, slot_of
 from tests.concurrency import race
 from tests.conftest import TODAY
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("engine_only"),
-]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def race_in_english(*actions: Callable[[], object]) -> list[object]:
@@ -39,8 +35,8 @@ def ctx() -> AccessContext:
 
 
 def file_leave(city, title: str = "年次休暇") -> Document:
-    """city.applicant files a leave document now, in a context of its own (helpers.file_leave takes one)."""
-    return services.document_file(actor=city.applicant.user, ctx=ctx(), doc_type="leave", title=title)
+    """city.applicant files a memo now, in a context of its own (helpers.file_leave takes one)."""
+    return file_document(city.applicant.user, ctx(), title=title)
 
 
 def approving(document: Document, staff: Staff) -> Callable[[], Document]:
@@ -161,7 +157,7 @@ def test_it_bulk_decides_for_two_departments_while_one_of_them_decides_alone(cit
         actor=None,
         ctx=system_ctx,
         staff=clerk,
-        unit=OrgUnit.objects.get(code="SS4"),  # 窓口係 of 市民部: its leave is decided by city.outsider
+        unit=OrgUnit.objects.get(code="SS4"),  # 窓口係 of 市民部: its memos are decided by city.outsider
         position=Position.objects.get(code="staff"),
         start_date=date(2026, 4, 1),
     )
@@ -177,9 +173,7 @@ def test_it_bulk_decides_for_two_departments_while_one_of_them_decides_alone(cit
     )
     for _round in range(3):
         general_affairs = at_the_decision(city, 1)[0]
-        citizens = [
-            services.document_file(actor=clerk.user, ctx=ctx(), doc_type="leave", title=f"窓口{i}") for i in range(2)
-        ]
+        citizens = [file_document(clerk.user, ctx(), title=f"窓口{i}") for i in range(2)]
         bulk = [slot_of(general_affairs, city.approver).pk, slot_of(citizens[0], outsider).pk]
 
         results = race_in_english(

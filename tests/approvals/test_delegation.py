@@ -15,10 +15,10 @@ from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus, 
 from personnel import services as personnel_services
 from personnel.access import AccessContext, AccessDenied
 from personnel.models import Delegation, Staff
-from tests.approvals.helpers import approve, file_leave, slot_of
+from tests.approvals.helpers import approve, file_document, file_leave, slot_of
 from tests.conftest import TODAY
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
+pytestmark = pytest.mark.django_db
 
 
 def delegate(city, to: Staff, *, start=TODAY, days: int = 3, delegator: Staff | None = None) -> Delegation:
@@ -35,7 +35,7 @@ def delegate(city, to: Staff, *, start=TODAY, days: int = 3, delegator: Staff | 
 
 
 def at_the_decision(city, ctx) -> Document:
-    """A leave document approved by the 係長 and the 補佐: the 課長's decision is pending."""
+    """A memo approved by the 係長 and the 補佐: the 課長's decision is pending."""
     document = file_leave(city, ctx, title="年次休暇")
     for staff in (city.chief, city.delegate):
         approve(document, staff, ctx)
@@ -141,7 +141,7 @@ def test_it_gives_the_delegate_nothing_before_the_delegation_starts(city, office
 
 
 def test_it_does_not_let_a_delegate_withdraw_the_delegators_own_document(city, office):
-    document = services.document_file(actor=city.approver.user, ctx=office, doc_type="leave", title="年次休暇")
+    document = file_document(city.approver.user, office, title="年次休暇")
     delegate(city, city.delegate)
 
     with pytest.raises(AccessDenied):

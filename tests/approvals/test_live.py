@@ -27,6 +27,7 @@ from approvals import consumers, live, services
 from approvals.models import StepApprover
 from personnel import access
 from personnel import services as personnel_services
+from tests.approvals.helpers import file_leave
 from tests.webtools import REMOTE_ADDR, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -89,10 +90,6 @@ async def close_code(communicator: WebsocketCommunicator) -> int | None:
     message = await communicator.receive_output(timeout=TIMEOUT)
     assert message["type"] == "websocket.close"
     return message.get("code")
-
-
-def file_leave(city, ctx: access.AccessContext, title: str = "休暇"):
-    return services.document_file(actor=city.applicant.user, ctx=ctx, doc_type="leave", title=title)
 
 
 def test_it_refuses_an_anonymous_socket(city):

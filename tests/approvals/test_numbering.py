@@ -9,25 +9,25 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 
-from approvals import doctypes, services
+from approvals import services
 from approvals.models import AuditEntry, Document, DocumentStatus, NumberSequence, SlotState
 from personnel import services as personnel_services
 from personnel.access import AccessContext
 from personnel.models import OrgUnit, Position, Staff, UnitKind
-from tests.approvals.helpers import approve_in_turn, slot_of
+from tests.approvals.helpers import approve_in_turn, file_document, slot_of
 from tests.conftest import PASSWORD, TOKYO
+from tests.sample_types.models import MEMO, PURCHASE
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
+pytestmark = pytest.mark.django_db
 
 
-def file(staff: Staff, ctx, doc_type: str = "leave", **kwargs) -> Document:
-    return services.document_file(actor=staff.user, ctx=ctx, doc_type=doc_type, title=f"{doc_type} 起案", **kwargs)
+def file(staff: Staff, ctx, doc_type: str = MEMO, **kwargs) -> Document:
+    return file_document(staff.user, ctx, doc_type=doc_type, title=f"{doc_type} 起案", **kwargs)
 
 
 def decided(city, ctx, filed_on=None) -> Document:
-    """A leave document of 人事係 filed (on `filed_on`, default the same day) and decided on `ctx.today`."""
+    """A memo of 人事係 filed (on `filed_on`, default the same day) and decided on `ctx.today`."""
     document = file(city.applicant, filed_on or ctx)
     return approve_in_turn(document, [city.chief, city.delegate, city.approver], ctx)
 
@@ -105,39 +105,31 @@ def test_it_gives_no_number_to_a_rejected_or_withdrawn_document(city, office):
     assert document.number == "2026-総務-000001"
 
 
-@pytest.fixture
-def budget_refused():
-    """A budget type whose decision hook refuses, as finance's would when the budget line is exhausted."""
-
-    def refuse(*, document: Document, ctx: AccessContext) -> None:
-        raise ValidationError("予算の残額が足りません。")
-
-    doctypes.register("budget", doctypes.DocTypeHooks(on_decided=refuse))
-    yield
-    doctypes.register("budget", doctypes.DocTypeHooks())
+# A memo whose decision hook refuses, as finance's would when the budget line is exhausted.
+REFUSED = "予算の残額が足りません。"
 
 
-def test_it_takes_no_number_when_the_document_type_refuses_the_decision(city, office, budget_refused):
-    budget = file(city.applicant, office, "budget", amount=300_000)
-    approve_in_turn(budget, [city.chief, city.delegate], office)
+def test_it_takes_no_number_when_the_document_type_refuses_the_decision(city, office):
+    memo = file(city.applicant, office, refuse_decision=REFUSED)
+    approve_in_turn(memo, [city.chief, city.delegate], office)
     entries = AuditEntry.objects.count()
 
     with pytest.raises(services.ActionRefused, match="予算の残額が足りません。"):
-        services.slot_approve(slot=slot_of(budget, city.approver), actor=city.approver.user, ctx=office)
+        services.slot_approve(slot=slot_of(memo, city.approver), actor=city.approver.user, ctx=office)
 
-    budget.refresh_from_db()
-    assert (budget.status, budget.number) == (DocumentStatus.IN_PROGRESS, None)
-    assert slot_of(budget, city.approver).state == SlotState.PENDING
+    memo.refresh_from_db()
+    assert (memo.status, memo.number) == (DocumentStatus.IN_PROGRESS, None)
+    assert slot_of(memo, city.approver).state == SlotState.PENDING
     assert AuditEntry.objects.count() == entries
     assert not NumberSequence.objects.filter(last__gt=0).exists()
 
 
-def test_it_gives_the_next_decision_the_next_number_after_a_refused_one(city, office, budget_refused):
+def test_it_gives_the_next_decision_the_next_number_after_a_refused_one(city, office):
     first = decided(city, office)
-    budget = file(city.applicant, office, "budget", amount=300_000)
-    approve_in_turn(budget, [city.chief, city.delegate], office)
+    memo = file(city.applicant, office, refuse_decision=REFUSED)
+    approve_in_turn(memo, [city.chief, city.delegate], office)
     with pytest.raises(services.ActionRefused):
-        services.slot_approve(slot=slot_of(budget, city.approver), actor=city.approver.user, ctx=office)
+        services.slot_approve(slot=slot_of(memo, city.approver), actor=city.approver.user, ctx=office)
 
     second = decided(city, office)
 
@@ -199,7 +191,7 @@ def test_it_never_repeats_a_number_for_two_departments_that_share_an_abbreviatio
 
     department = decided(city, office)
     bureau = approve_in_turn(
-        file(people["staff"], office, doc_type="budget", amount=20_000_000), [people["bureau_head"]], office
+        file(people["staff"], office, doc_type=PURCHASE, amount=20_000_000), [people["bureau_head"]], office
     )
 
     assert [department.number, bureau.number] == ["2026-総務-000001", "2026-総務-000002"]

@@ -11,12 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from approvals import doctypes, services
+from approvals import services
 from approvals.models import DecisionRule, Document
-from tests.approvals.helpers import chief_delegates_to_colleague, file_leave, slot_of
+from tests.approvals.helpers import chief_delegates_to_colleague, file_document, file_leave, slot_of
 from tests.webtools import log_in, make_hr_staff, page_text
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
+pytestmark = pytest.mark.django_db
 
 
 def badge(text: str, key: str) -> str:
@@ -103,6 +103,8 @@ def test_the_inbox_costs_the_same_for_one_item_and_for_twenty(city, client, offi
     twenty = inbox_queries(client)
     assert page_text(client.get(reverse("approvals:inbox"))).count('name="slot"') == 20
     assert one == twenty
+    # The session and user, the principal, the counts, the page of rows, and the detail rows of the one document
+    # type on the page (approvals/selectors.py attach_details).
     assert twenty <= 12
 
 
@@ -150,7 +152,7 @@ def test_the_inbox_pages_fifty_items_at_a_time(city, client, office):
 
 
 def test_the_inbox_shows_the_amount_in_yen(city, client, office):
-    services.document_file(actor=city.applicant.user, ctx=office, doc_type="travel", title="出張命令", amount=48000)
+    file_document(city.applicant.user, office, doc_type="purchase", title="物品購入", amount=48000)
     log_in(client, city.chief.user)
     assert "¥48,000" in page_text(client.get(reverse("approvals:inbox")))
 
@@ -228,8 +230,8 @@ def test_hr_adds_a_rule_from_a_date(city, client):
     response = client.post(
         reverse("admin:approvals_decisionrule_add"),
         {
-            "doc_type": "travel",
-            "min_amount": "50001",
+            "doc_type": "purchase",
+            "min_amount": "1000001",
             "max_amount": "",
             "deciding_rank": "7",
             "effective_from": "2027-04-01",
@@ -278,18 +280,6 @@ def test_nobody_deletes_a_rule_in_the_admin(city, client):
 # ---- leave details ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def leave_hook(monkeypatch):
-    """Leave's detail row joined into the queue rows, as personnel registers it."""
-    from leave import services as leave_services
-
-    monkeypatch.setitem(
-        doctypes._HOOKS,
-        "leave",
-        doctypes.DocTypeHooks(on_decided=leave_services.leave_on_decided, related_name="leave_request"),
-    )
-
-
 def file_days_off(city, office, start: date, end: date) -> Document:
     from leave import services as leave_services
 
@@ -298,21 +288,21 @@ def file_days_off(city, office, start: date, end: date) -> Document:
     )
 
 
-def test_the_inbox_says_how_much_leave_is_asked(city, client, office, leave_hook):
+def test_the_inbox_says_how_much_leave_is_asked(city, client, office):
     file_days_off(city, office, date(2026, 12, 1), date(2026, 12, 2))
     log_in(client, city.chief.user)
     text = page_text(client.get(reverse("approvals:inbox")))
     assert "12/01/2026–12/02/2026 · 2 days" in text
 
 
-def test_the_document_page_shows_the_leave_asked_for(city, client, office, leave_hook):
+def test_the_document_page_shows_the_leave_asked_for(city, client, office):
     document = file_days_off(city, office, date(2026, 12, 1), date(2026, 12, 2))
     log_in(client, city.chief.user)
     text = page_text(client.get(reverse("approvals:document", args=[document.pk])))
     assert "Annual leave (年次休暇)" in text and "2 days" in text
 
 
-def test_the_inbox_of_leave_requests_costs_the_same_for_one_and_for_five(city, client, office, leave_hook):
+def test_the_inbox_of_leave_requests_costs_the_same_for_one_and_for_five(city, client, office):
     file_days_off(city, office, date(2026, 12, 1), date(2026, 12, 1))
     log_in(client, city.chief.user)
     one = inbox_queries(client)

@@ -1,13 +1,12 @@
 """Who approves a document and who decides it (approvals/routing.py): the org tree and the 専決規程.
 
-The default rules (approvals migration 0003): leave → 課長; budget ≤ ¥1,000,000 → 課長, ≤ ¥10,000,000 → 部長,
-above → 局長 (nobody in the test city holds 局長); travel ≤ ¥50,000 → 課長, above → 部長.
+The rules of the test-only types (tests/sample_types, seeded from their default_rules): memo → 課長; purchase
+≤ ¥1,000,000 → 課長, ≤ ¥10,000,000 → 部長, above → 局長 (nobody in the test city holds 局長).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 
@@ -17,20 +16,15 @@ from approvals.routing import RouteError
 from personnel import services as personnel_services
 from personnel.access import AccessContext
 from personnel.models import Assignment, Staff
-from tests.approvals.helpers import add_second_chief, approve, slot_of
+from tests.approvals.helpers import add_second_chief, approve, file_document, slot_of
 from tests.conftest import TODAY
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
+pytestmark = pytest.mark.django_db
 
 
-def file(staff: Staff, ctx, doc_type: str = "leave", amount: int | None = None, **kwargs) -> Document:
-    return services.document_file(
-        actor=staff.user,
-        ctx=ctx,
-        doc_type=doc_type,
-        title=f"{doc_type} {amount or ''}".strip(),
-        amount=Decimal(amount) if amount is not None else None,
-        **kwargs,
+def file(staff: Staff, ctx, doc_type: str = "memo", amount: int | None = None, **kwargs) -> Document:
+    return file_document(
+        staff.user, ctx, doc_type=doc_type, title=f"{doc_type} {amount or ''}".strip(), amount=amount, **kwargs
     )
 
 
@@ -63,13 +57,13 @@ SECTION_HEAD_DECIDES = ("課長", "all+decision", ["高橋 健"])
 
 
 def test_it_has_the_section_head_decide_a_budget_of_one_million_yen(city, office):
-    document = file(city.applicant, office, "budget", 1_000_000)
+    document = file(city.applicant, office, "purchase", 1_000_000)
 
     assert route(document) == [CHIEF, DEPUTY, SECTION_HEAD_DECIDES]
 
 
 def test_it_has_the_department_head_decide_a_budget_over_one_million_yen_after_the_section_head(city, office):
-    document = file(city.applicant, office, "budget", 1_000_001)
+    document = file(city.applicant, office, "purchase", 1_000_001)
 
     assert route(document) == [
         CHIEF,
@@ -80,21 +74,24 @@ def test_it_has_the_department_head_decide_a_budget_over_one_million_yen_after_t
 
 
 def test_it_routes_by_document_type_as_well_as_amount(city, office):
-    travel = file(city.applicant, office, "travel", 50_001)
-    cheap_travel = file(city.applicant, office, "travel", 50_000)
+    purchase = file(city.applicant, office, "purchase", 1_000_001)
+    cheap_purchase = file(city.applicant, office, "purchase", 1_000_000)
 
-    assert route(travel)[-1] == ("部長", "all+decision", ["田中 誠"])
-    assert route(cheap_travel)[-1] == SECTION_HEAD_DECIDES
+    assert route(purchase)[-1] == ("部長", "all+decision", ["田中 誠"])
+    assert route(cheap_purchase)[-1] == SECTION_HEAD_DECIDES
 
 
 def test_it_refuses_a_budget_without_an_amount_and_files_nothing(city, office):
+    # A purchase always has an amount (quantity × unit price): a memo (which has none) is routed by amount here.
+    DecisionRule.objects.filter(doc_type="memo").update(max_amount=1_000_000)
+
     with pytest.raises(RouteError, match="Please give the amount"):
-        file(city.applicant, office, doc_type="budget")
+        file(city.applicant, office)
     assert not Document.objects.exists()
 
 
 def test_it_lets_the_section_head_decide_the_one_million_yen_budget(city, office):
-    document = file(city.applicant, office, "budget", 1_000_000)
+    document = file(city.applicant, office, "purchase", 1_000_000)
     for staff in (city.chief, city.delegate, city.approver):
         approve(document, staff, office)
 
@@ -104,7 +101,7 @@ def test_it_lets_the_section_head_decide_the_one_million_yen_budget(city, office
 
 
 def test_it_sends_a_section_heads_own_leave_to_the_department_head(city, office):
-    document = file(city.approver, office, "leave")
+    document = file(city.approver, office)
 
     assert route(document) == [("部長", "all+decision", ["田中 誠"])]
     assert document.drafting_unit.code == "S1"
@@ -118,28 +115,28 @@ RULE_CHANGE = date(2026, 12, 1)
 
 
 @pytest.fixture
-def leave_decided_by_department_heads_from_december():
-    """The 専決規程 is amended: from 1 December leave is decided by the 部長."""
-    DecisionRule.objects.filter(doc_type="leave").update(effective_to=RULE_CHANGE - timedelta(days=1))
+def memos_decided_by_department_heads_from_december():
+    """The 専決規程 is amended: from 1 December memos are decided by the 部長."""
+    DecisionRule.objects.filter(doc_type="memo").update(effective_to=RULE_CHANGE - timedelta(days=1))
     return DecisionRule.objects.create(
-        doc_type="leave", deciding_rank=6, effective_from=RULE_CHANGE, note="休暇は部長専決（12月改正）"
+        doc_type="memo", deciding_rank=6, effective_from=RULE_CHANGE, note="伺いは部長専決（12月改正）"
     )
 
 
-def test_it_applies_the_rule_in_force_on_the_filing_day(city, leave_decided_by_department_heads_from_december):
+def test_it_applies_the_rule_in_force_on_the_filing_day(city, memos_decided_by_department_heads_from_december):
     before = file(city.applicant, AccessContext.office(today=RULE_CHANGE - timedelta(days=1)))
     after = file(city.applicant, AccessContext.office(today=RULE_CHANGE))
 
     assert route(before)[-1] == SECTION_HEAD_DECIDES
     assert route(after)[-1] == ("部長", "all+decision", ["田中 誠"])
-    assert after.rule == leave_decided_by_department_heads_from_december
+    assert after.rule == memos_decided_by_department_heads_from_december
 
 
 def test_it_keeps_the_route_of_a_document_filed_before_a_rule_change(city, office):
     document = file(city.applicant, office)
     approve(document, city.chief, office)
-    DecisionRule.objects.filter(doc_type="leave").update(effective_to=RULE_CHANGE - timedelta(days=1))
-    DecisionRule.objects.create(doc_type="leave", deciding_rank=6, effective_from=RULE_CHANGE)
+    DecisionRule.objects.filter(doc_type="memo").update(effective_to=RULE_CHANGE - timedelta(days=1))
+    DecisionRule.objects.create(doc_type="memo", deciding_rank=6, effective_from=RULE_CHANGE)
     december = AccessContext.office(today=RULE_CHANGE)
 
     approve(document, city.delegate, december)
@@ -152,12 +149,12 @@ def test_it_keeps_the_route_of_a_document_filed_before_a_rule_change(city, offic
 
 
 def test_it_keeps_the_route_when_a_rule_is_edited_in_place(city, office):
-    document = file(city.applicant, office, "budget", 900_000)
+    document = file(city.applicant, office, "purchase", 900_000)
 
     DecisionRule.objects.filter(pk=document.rule_id).update(deciding_rank=6)
 
     assert route(Document.objects.get(pk=document.pk))[-1] == SECTION_HEAD_DECIDES
-    assert route(file(city.applicant, office, "budget", 900_000))[-1] == ("部長", "all+decision", ["田中 誠"])
+    assert route(file(city.applicant, office, "purchase", 900_000))[-1] == ("部長", "all+decision", ["田中 誠"])
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -177,7 +174,7 @@ def test_it_refuses_to_file_when_nobody_holds_the_deciding_post_and_names_it(cit
     documents, entries = Document.objects.count(), AuditEntry.objects.count()
 
     with pytest.raises(RouteError, match="Nobody holds the post of 局長 over 人事係"):
-        file(city.applicant, office, "budget", 10_000_001)
+        file(city.applicant, office, "purchase", 10_000_001)
 
     assert Document.objects.count() == documents
     assert AuditEntry.objects.count() == entries
@@ -193,10 +190,10 @@ def test_it_refuses_to_file_when_the_section_head_post_is_vacant(city, office, s
 
 
 def test_it_refuses_to_file_a_type_no_rule_covers(city, office):
-    DecisionRule.objects.filter(doc_type="telework").delete()
+    DecisionRule.objects.filter(doc_type="memo").delete()
 
     with pytest.raises(RouteError, match="No decision rule"):
-        file(city.applicant, office, "telework")
+        file(city.applicant, office, "memo")
 
     assert not Document.objects.exists()
 

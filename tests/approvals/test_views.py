@@ -1,7 +1,7 @@
 """The approval pages and their actions, driven through the test client as an approver on a tablet would.
 
-The route of a leave document filed by city.applicant (人事係): 係長 city.chief (step 1) → 課長補佐 city.delegate
-(step 2) → 課長 city.approver (step 3, decides).
+The route of a memo (tests/sample_types) filed by city.applicant (人事係): 係長 city.chief (step 1) → 課長補佐
+city.delegate (step 2) → 課長 city.approver (step 3, decides).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus, 
 from tests.approvals.helpers import chief_delegates_to_colleague, file_leave, slot_of
 from tests.webtools import log_in, page_text
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("engine_only")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -442,7 +442,7 @@ def test_it_requires_a_reason_for_a_change_of_approver(city, client, office):
 
 
 def test_hr_opens_another_units_open_document_to_change_its_approver(city, office, client):
-    document = services.document_file(actor=city.applicant.user, ctx=office, doc_type="leave", title="休暇")
+    document = file_leave(city, office, title="休暇")
     client.force_login(city.hr_clerk.user)  # 人事担当 in 給与係: not on the route, supervises nobody
     response = client.get(reverse("approvals:document", args=[document.pk]))
     assert response.status_code == 200
@@ -450,7 +450,7 @@ def test_hr_opens_another_units_open_document_to_change_its_approver(city, offic
 
 
 def test_hr_cannot_open_a_closed_document_of_another_unit(city, office, client):
-    document = services.document_file(actor=city.applicant.user, ctx=office, doc_type="leave", title="休暇")
+    document = file_leave(city, office, title="休暇")
     services.document_withdraw(document=document, actor=city.applicant.user, ctx=office)
     client.force_login(city.hr_clerk.user)
     assert client.get(reverse("approvals:document", args=[document.pk])).status_code == 404

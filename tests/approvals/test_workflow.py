@@ -12,11 +12,13 @@ from approvals import workflow
 from approvals.flows import ApprovalFlow
 from approvals.models import Document, DocumentStatus
 from tests.concurrency import race
+from tests.sample_types.models import MEMO
 
 
-def filed_document(city, title: str = "年次休暇申請") -> Document:
+def filed_document(city, title: str = "一般伺い") -> Document:
+    """A filed memo's engine row alone (no detail row, no route): all the lifecycle looks at."""
     return Document.objects.create(
-        doc_type="leave",
+        doc_type=MEMO,
         title=title,
         applicant=city.applicant,
         drafting_unit=city.unit("SS1"),

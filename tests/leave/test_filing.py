@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from approvals import doctypes, services
-from approvals.models import Document, DocumentStatus, DocumentType, SlotState, StepApprover
+from approvals import services
+from approvals.models import Document, DocumentStatus, SlotState, StepApprover
 from leave import services as leave_services
 from leave.models import LeaveBalance, LeaveRequest
 from leave.rules import DAY_MINUTES
@@ -18,16 +18,6 @@ from leave.rules import DAY_MINUTES
 pytestmark = pytest.mark.django_db
 
 DAYS = Decimal(DAY_MINUTES)
-
-
-@pytest.fixture(autouse=True)
-def leave_hook(monkeypatch):
-    """The registration apps.py is to carry, made here so these tests do not depend on it being there."""
-    monkeypatch.setitem(
-        doctypes._HOOKS,
-        str(DocumentType.LEAVE),
-        doctypes.DocTypeHooks(on_decided=leave_services.leave_on_decided, related_name="leave_request"),
-    )
 
 
 def file(city, office, **kwargs) -> Document:

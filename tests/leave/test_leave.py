@@ -12,6 +12,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from approvals import doctypes
+from approvals.doctypes import Acting
 from approvals.models import Document, DocumentStatus
 from leave import services as leave_services
 from leave.models import LeaveBalance, LeaveRequest
@@ -362,10 +364,17 @@ def test_it_writes_nothing_when_validating(city):
 # --------------------------------------------------------------------------------------------------------
 
 
+def decided_hook(city, request, ctx) -> None:
+    """What the engine calls when the 課長 decides the leave (inside the deciding transaction)."""
+    doctypes.get("leave").on_decided(
+        document=request.document, detail=request, ctx=ctx, actor=Acting(by=city.approver, for_=city.approver)
+    )
+
+
 def test_it_debits_annual_leave_when_decided(city, office):
     request = leave_row(city, start=date(2026, 12, 1), end=date(2026, 12, 2))
 
-    leave_services.leave_on_decided(document=request.document, ctx=office)
+    decided_hook(city, request, office)
 
     assert LeaveBalance.objects.get(staff=city.applicant, year=2026).used_minutes == 2 * DAYS
 
@@ -373,9 +382,10 @@ def test_it_debits_annual_leave_when_decided(city, office):
 def test_it_records_the_debit_in_the_personnel_audit(city, office):
     request = leave_row(city, start=date(2026, 12, 1), unit="half_day", half="pm")
 
-    leave_services.leave_on_decided(document=request.document, ctx=office)
+    decided_hook(city, request, office)
 
     entry = PersonnelAudit.objects.get(action="leave_balance_debit")
+    assert entry.actor == city.approver.user  # who decided, recorded with the debit
     assert entry.detail == {
         "document": request.document_id,
         "year": 2026,
@@ -388,7 +398,7 @@ def test_it_records_the_debit_in_the_personnel_audit(city, office):
 def test_it_debits_the_year_the_leave_is_in(city, office):
     request = leave_row(city, start=date(2027, 1, 4))
 
-    leave_services.leave_on_decided(document=request.document, ctx=office)
+    decided_hook(city, request, office)
 
     assert LeaveBalance.objects.get(staff=city.applicant, year=2027).used_minutes == DAYS
     assert not LeaveBalance.objects.filter(year=TODAY.year).exists()
@@ -400,7 +410,7 @@ def test_it_debits_the_year_the_leave_is_in(city, office):
 def test_it_leaves_the_annual_balance_alone_for_special_leave(city, office, leave_type, event):
     request = leave_row(city, leave_type=leave_type, event=event, start=date(2026, 8, 3))
 
-    leave_services.leave_on_decided(document=request.document, ctx=office)
+    decided_hook(city, request, office)
 
     assert LeaveBalance.objects.get(staff=city.applicant, year=2026).used_minutes == 0
 
@@ -410,7 +420,7 @@ def test_it_refuses_a_decision_that_would_overdraw_the_balance(city, office):
     request = leave_row(city, start=date(2026, 12, 1), end=date(2026, 12, 2))
 
     with pytest.raises(ValidationError, match="has only 1 day of annual leave left in 2026; this leave needs 2 days"):
-        leave_services.leave_on_decided(document=request.document, ctx=office)
+        decided_hook(city, request, office)
 
     assert LeaveBalance.objects.get(staff=city.applicant, year=2026).used_minutes == 19 * DAYS
 
@@ -420,4 +430,4 @@ def test_it_refuses_a_decision_beyond_the_yearly_summer_limit(city, office):
     request = leave_row(city, leave_type="summer", start=date(2026, 8, 3))
 
     with pytest.raises(ValidationError, match="has only 0 min of Summer leave"):
-        leave_services.leave_on_decided(document=request.document, ctx=office)
+        decided_hook(city, request, office)

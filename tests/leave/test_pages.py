@@ -74,7 +74,7 @@ def form(start: date, end: date | None = None, **fields) -> dict:
 
 
 def post(client, data: dict, button: str = "file"):
-    return client.post(reverse("leave:new"), {**data, button: "1"})
+    return client.post(reverse("approvals:new", args=["leave"]), {**data, button: "1"})
 
 
 def plain(response) -> str:
@@ -103,19 +103,19 @@ def end_post(staff, system_ctx, today: date) -> None:
 
 def test_it_shows_the_available_balance_before_filing(city, client):
     log_in(client, city.applicant.user)
-    response = client.get(reverse("leave:new"))
+    response = client.get(reverse("approvals:new", args=["leave"]))
     assert response.status_code == 200
     assert "20 days" in page_text(response)
 
 
 def test_it_shows_the_route_the_request_will_take(city, client):
     log_in(client, city.applicant.user)
-    assert ROUTE in plain(client.get(reverse("leave:new")))
+    assert ROUTE in plain(client.get(reverse("approvals:new", args=["leave"])))
 
 
 def test_the_form_is_marked_to_send_once_and_takes_files(city, client):
     log_in(client, city.applicant.user)
-    text = page_text(client.get(reverse("leave:new")))
+    text = page_text(client.get(reverse("approvals:new", args=["leave"])))
     assert "data-once" in text and 'enctype="multipart/form-data"' in text
     assert '<input type="file" name="attachments" multiple' in text
     assert 'type="date"' in text and 'type="radio" name="leave_type"' in text
@@ -170,7 +170,7 @@ def test_it_says_the_request_was_filed(city, client, today):
     log_in(client, city.applicant.user)
     response = post(client, form(june(today)))
     assert response.status_code == 302
-    assert "Your leave request has been filed." in messages_of(client.get(response.url))
+    assert f"Filed “{Document.objects.get().title}”." in messages_of(client.get(response.url))
 
 
 def test_the_chief_finds_the_filed_request_in_the_inbox(city, client, today, office):
@@ -279,9 +279,9 @@ def test_a_double_submitted_form_files_once_and_says_the_second_overlaps(city, c
 def test_it_names_the_missing_decider_and_disables_filing(city, client, system_ctx, today):
     end_post(city.approver, system_ctx, today)
     log_in(client, city.applicant.user)
-    response = client.get(reverse("leave:new"))
+    response = client.get(reverse("approvals:new", args=["leave"]))
     text = plain(response)
-    assert "Your leave request cannot be filed now." in text
+    assert "This document cannot be filed now." in text
     assert "Nobody holds the post of 課長 over 人事係" in text
     assert re.search(r'<button type="submit" name="file"[^>]* disabled', page_text(response))
 
@@ -296,7 +296,7 @@ def test_it_files_nothing_without_a_decider(city, client, system_ctx, today):
 # ---- who may use the pages -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["leave:list", "leave:new"])
+@pytest.mark.parametrize("name", ["leave:list", "approvals:choose"])
 def test_it_refuses_a_remote_session_without_otp(city, client, name):
     log_in(client, city.applicant.user, remote=True)
     response = client.get(reverse(name))
@@ -304,7 +304,7 @@ def test_it_refuses_a_remote_session_without_otp(city, client, name):
     assert "one-time password" in page_text(response)
 
 
-@pytest.mark.parametrize("name", ["leave:list", "leave:new"])
+@pytest.mark.parametrize("name", ["leave:list", "approvals:choose"])
 def test_it_allows_a_remote_session_with_otp(city, client, name):
     log_in(client, city.applicant.user, remote=True, otp=True)
     assert client.get(reverse(name)).status_code == 200
@@ -317,7 +317,7 @@ def test_it_refuses_filing_from_a_remote_session_without_otp(city, client, today
     assert not Document.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["leave:list", "leave:new"])
+@pytest.mark.parametrize("name", ["leave:list", "approvals:choose"])
 def test_it_refuses_a_member_without_a_current_post(city, client, system_ctx, today, name):
     end_post(city.applicant, system_ctx, today)
     log_in(client, city.applicant.user)
@@ -329,9 +329,9 @@ def test_it_refuses_a_member_without_a_current_post(city, client, system_ctx, to
 def test_it_refuses_a_login_without_a_staff_record(db, client):
     admin = get_user_model().objects.create_superuser("root", "root@example.jp", "a-long-password-1")
     log_in(client, admin)
-    response = client.get(reverse("leave:new"))
+    response = client.get(reverse("approvals:new", args=["leave"]))
     assert response.status_code == 403
-    assert "Only staff members can apply for leave." in page_text(response)
+    assert "Only staff members can file documents." in page_text(response)
 
 
 def test_it_asks_anonymous_users_to_log_in(db, client):
@@ -446,4 +446,4 @@ def test_my_page_shows_the_available_annual_leave_and_links_to_the_leave_pages(c
     response = client.get(reverse("personnel:my_page"))
     text = page_text(response)
     assert f"Annual leave available in {today.year}" in text and "20 days" in text
-    assert reverse("leave:new") in text and reverse("leave:list") in text
+    assert reverse("approvals:new", args=["leave"]) in text and reverse("leave:list") in text

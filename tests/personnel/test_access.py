@@ -12,16 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
-from approvals.models import Document, DocumentType
+from approvals.models import Document
 from personnel import access, services
 from personnel.models import Assignment, Delegation, OrgUnit, Position
 from tests.conftest import TODAY
 
 
 def make_doc(applicant, unit, title="休暇申請", **extra) -> Document:
-    return Document.objects.create(
-        doc_type=DocumentType.LEAVE, title=title, applicant=applicant, drafting_unit=unit, **extra
-    )
+    return Document.objects.create(doc_type="leave", title=title, applicant=applicant, drafting_unit=unit, **extra)
 
 
 def titles(user, ctx, action="view"):
@@ -338,10 +336,7 @@ def test_a_rule_naming_an_owner_the_policy_lacks_is_refused_at_registration():
 def _queries_for(user, rows: int, city) -> int:
     unit = city.unit("SS2")
     Document.objects.bulk_create(
-        [
-            Document(doc_type=DocumentType.LEAVE, title=f"文書{i}", applicant=city.hr_clerk, drafting_unit=unit)
-            for i in range(rows)
-        ]
+        [Document(doc_type="leave", title=f"文書{i}", applicant=city.hr_clerk, drafting_unit=unit) for i in range(rows)]
     )
     ctx = access.AccessContext.office(today=TODAY)
     with CaptureQueriesContext(connection) as captured:

@@ -15,7 +15,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 
 from approvals import selectors as approval_selectors
-from approvals.models import Document, DocumentStatus, DocumentType
+from approvals.models import Document, DocumentStatus
 from leave.models import LeaveBalance
 from personnel import access
 from personnel.models import Assignment, Delegation, OrgUnit, PersonnelAudit, Staff, UnitKind
@@ -202,7 +202,7 @@ def test_kakaricho_sees_the_certificates_teams_documents_while_acting_for_its_ch
     certificates = assignments_current(on=TODAY).get(staff=delegation.delegator, is_primary=True).unit
     applicant = assignments_current(on=TODAY).filter(unit=certificates, position__code="staff").first().staff
     document = Document.objects.create(
-        doc_type=DocumentType.LEAVE, title="年次休暇届", applicant=applicant, drafting_unit=certificates
+        doc_type="leave", title="年次休暇届", applicant=applicant, drafting_unit=certificates
     )
     decision = access.check(staff("kakaricho").user, "view", document, office)
     assert decision.allowed and decision.delegation_id == delegation.pk

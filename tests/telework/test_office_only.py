@@ -3,8 +3,6 @@ the same resources from the office work. Payroll exports do not exist yet (a lat
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from approvals import services as approvals_services
-from approvals.models import DocumentType, StepApprover
+from approvals.models import StepApprover
 from personnel import access
 from telework.models import AccessRefusal
+from tests.approvals.helpers import file_document
 from tests.webtools import REMOTE_ADDR, log_in, make_hr_staff, page_text
 
 OFFICE_ONLY = "This information may only be used from the office network, not remotely."
@@ -40,12 +38,10 @@ def english_client() -> Client:
 
 @pytest.fixture
 def personal_document(city, office):
-    """A travel order filed by the applicant, marked as containing personal information."""
-    return approvals_services.document_file(
-        actor=city.applicant.user,
-        ctx=office,
-        doc_type=DocumentType.TRAVEL,
-        amount=Decimal(12000),
+    """A memo (tests/sample_types) filed by the applicant, marked as containing personal information."""
+    return file_document(
+        city.applicant.user,
+        office,
         title="出張命令（個人情報を含む）",
         body="氏名・住所",
         contains_personal_info=True,
@@ -55,9 +51,7 @@ def personal_document(city, office):
 
 @pytest.fixture
 def plain_document(city, office):
-    return approvals_services.document_file(
-        actor=city.applicant.user, ctx=office, doc_type=DocumentType.TRAVEL, amount=Decimal(12000), title="出張命令"
-    )
+    return file_document(city.applicant.user, office, title="出張命令")
 
 
 def refusals():

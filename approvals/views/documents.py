@@ -1,9 +1,11 @@
-"""The e-approval pages: the queues (承認待ち, 代理, 回覧, my requests), the document with its stamp boxes
-(押印欄) and history, and the actions, each a POST that calls one service and redirects back (POST/redirect/GET).
+"""The document page (its type's card, the stamp boxes 押印欄, the history) and the actions on it, each a POST
+that calls one service and redirects back (POST/redirect/GET): the approvers' (approve or decide, with an optional
+comment; 後閲; 引戻し; 差し戻し; 却下; 回覧 acknowledged), the applicant's (withdraw, file again, ask to cancel),
+HR's change of an approver, and the attachments.
 
-Access is decided in personnel/access.py: the queues and the document come from approvals/selectors.py already
-filtered; a document or slot the user may not see is a 404 whether or not it exists. A refusal by a service
-(someone acted first, a rule says no) comes back as a message on the page the user came from.
+Access is decided in personnel/access.py: a document or slot the user may not see is a 404 whether or not it
+exists. A refusal by a service (someone acted first, a rule says no) comes back as a message on the page the user
+came from, or as the page again with the form's error (400) when something typed would otherwise be lost.
 """
 
 from __future__ import annotations
@@ -14,102 +16,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from approvals import selectors, services
-from approvals.forms import ReassignForm, RejectForm, SendBackForm
+from approvals.forms import ApproveForm, CancelForm, ReassignForm, RejectForm, SendBackForm
 from approvals.models import Document, DocumentStatus, SlotState, StepApprover
+from approvals.views._common import REFUSALS, gate, next_url, not_found, report_refusal
 from personnel import access
-from personnel.shell import safe_next
-
-QUEUE_PAGE_SIZE = 50
-
-
-def _gate(request: HttpRequest) -> None:
-    """Refuse the whole app with the permission model's reason (remote without OTP, no current post) instead
-    of showing empty queues or 404s that would not say why."""
-    access.require(request.user, "view", Document, request.access)
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    return safe_next(request, request.POST.get("next") or request.GET.get("next"), default)
-
-
-def _not_found(request: HttpRequest, action: str, rows: QuerySet) -> Http404:
-    """404 for a row the user may not `action` — or the office-only refusal (403 with its reason, logged) when the
-    user could act on it from the office (a 個人情報 document opened from home)."""
-    if access.hidden_only_remotely(request.user, action, rows, request.access):
-        raise access.AccessDenied(str(access.REASON_OFFICE_ONLY))
-    return Http404()
-
-
-def _page(request: HttpRequest, rows: QuerySet) -> Page:
-    return Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-# --------------------------------------------------------------------------------------------------------
-# Queues
-# --------------------------------------------------------------------------------------------------------
-
-
-def _queue(request: HttpRequest, *, tab: str, rows: QuerySet, template: str, fragment: str) -> HttpResponse:
-    page = _page(request, rows)
-    context = {"page": page, "tab": tab, "list_template": fragment, "here": request.get_full_path()}
-    if request.GET.get("partial") == "1":
-        # The live update (portal.js) swaps the list in place: the list alone, without the page around it.
-        context["here"] = request.path + (f"?page={page.number}" if page.number > 1 else "")
-        return render(request, fragment, context)
-    return render(request, template, context)
-
-
-@login_required
-@require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
-    _gate(request)
-    rows = selectors.inbox(user=request.user, ctx=request.access)
-    return _queue(
-        request, tab="inbox", rows=rows, template="approvals/inbox.html", fragment="approvals/_slot_list.html"
-    )
-
-
-@login_required
-@require_GET
-def delegated(request: HttpRequest) -> HttpResponse:
-    _gate(request)
-    rows = selectors.delegated_to_me(user=request.user, ctx=request.access)
-    return _queue(
-        request, tab="delegated", rows=rows, template="approvals/inbox.html", fragment="approvals/_slot_list.html"
-    )
-
-
-@login_required
-@require_GET
-def circulated(request: HttpRequest) -> HttpResponse:
-    _gate(request)
-    rows = selectors.circulated_to_me(user=request.user, ctx=request.access)
-    return _queue(
-        request,
-        tab="circulated",
-        rows=rows,
-        template="approvals/circulated.html",
-        fragment="approvals/_circulated_list.html",
-    )
-
-
-@login_required
-@require_GET
-def mine(request: HttpRequest) -> HttpResponse:
-    _gate(request)
-    rows = selectors.my_requests(user=request.user, ctx=request.access)
-    return _queue(request, tab="mine", rows=rows, template="approvals/mine.html", fragment="approvals/_mine_list.html")
-
 
 # --------------------------------------------------------------------------------------------------------
 # The document page
@@ -135,6 +52,11 @@ def _document_page(
                 slot_id=slot.pk, targets=page.send_back_targets, applicant=document.applicant
             )
             reject_forms[slot.pk] = bound.get((slot.pk, "reject")) or RejectForm(slot_id=slot.pk)
+    approve_forms = {
+        slot.pk: bound.get((slot.pk, "approve")) or ApproveForm(slot_id=slot.pk)
+        for slot in page.my_slots
+        if slot.state == SlotState.PENDING and not slot.is_circulation
+    }
     reassign_forms: dict[int, ReassignForm] = {}
     if page.can_reassign:
         for step in page.steps:
@@ -154,7 +76,9 @@ def _document_page(
         "pull_back_slots": [
             s for s in page.my_slots if in_progress and s.state == SlotState.APPROVED and not s.is_circulation
         ],
+        "approve_forms": approve_forms,
         "send_back_forms": send_back_forms,
+        "cancel_form": (bound.get((0, "cancel")) or CancelForm()) if page.can_cancel else None,
         "reject_forms": reject_forms,
         "reassign_forms": reassign_forms,
         # The forms come back here, also when this page is the answer to a refused POST (whose URL is the action's).
@@ -166,14 +90,14 @@ def _document_page(
 def _page_or_404(request: HttpRequest, pk: int) -> selectors.DocumentPage:
     page = selectors.document_page(user=request.user, ctx=request.access, pk=pk)
     if page is None:
-        raise _not_found(request, "view", Document.objects.filter(pk=pk))
+        raise not_found(request, "view", Document.objects.filter(pk=pk))
     return page
 
 
 @login_required
 @require_GET
 def document(request: HttpRequest, pk: int) -> HttpResponse:
-    _gate(request)
+    gate(request)
     return _document_page(request, _page_or_404(request, pk))
 
 
@@ -199,7 +123,8 @@ def _done_message(document: Document, verb: str) -> str:
 
 def _simple(service: Callable[..., Document]) -> Callable[..., Document]:
     def run(request: HttpRequest, slot: StepApprover) -> Document:
-        return service(slot=slot, actor=request.user, ctx=request.access)
+        # An optional comment (the document page offers one with each button; a queue row's one tap has none).
+        return service(slot=slot, actor=request.user, ctx=request.access, comment=request.POST.get("comment", ""))
 
     return run
 
@@ -215,31 +140,16 @@ FORM_ACTIONS = ("send-back", "reject")
 ACTIONS = (*SIMPLE_ACTIONS, *FORM_ACTIONS)
 
 
-def _report_refusal(request: HttpRequest, error: Exception) -> None:
-    """A service's refusal as a message. Someone acting first is a warning (the page shows what happened),
-    not an error of the user's."""
-    if isinstance(error, services.AlreadyHandled):
-        messages.warning(request, str(error))
-    elif isinstance(error, ValidationError):
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(error))
-
-
-REFUSALS = (services.ActionRefused, ValidationError, access.AccessDenied)
-
-
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
-    _gate(request)
+    gate(request)
     slot = selectors.slot_get_for_user(user=request.user, ctx=request.access, pk=pk)
     if slot is None:
-        raise _not_found(request, "act", StepApprover.objects.filter(pk=pk))
-    back = _next_url(request, reverse("approvals:inbox"))
+        raise not_found(request, "act", StepApprover.objects.filter(pk=pk))
+    back = next_url(request, reverse("approvals:inbox"))
     try:
         if action in FORM_ACTIONS:
             outcome = _form_action(request, slot, action)
@@ -249,7 +159,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             message = _done_message(SIMPLE_ACTIONS[action](request, slot), action)
     except REFUSALS as error:
-        _report_refusal(request, error)
+        report_refusal(request, error)
     else:
         messages.success(request, message)
     return redirect(back)
@@ -291,64 +201,22 @@ def _form_action(request: HttpRequest, slot: StepApprover, action: str) -> str |
     return _document_page(request, page, bound={(slot.pk, action): form}, status=400)
 
 
-@login_required
-@require_POST
-def bulk(request: HttpRequest) -> HttpResponse:
-    """一括承認 of the items ticked in a queue. Each is approved or reported; one refusal stops none of the others."""
-    _gate(request)
-    back = _next_url(request, reverse("approvals:inbox"))
-    try:
-        slot_ids = sorted({int(value) for value in request.POST.getlist("slot")})
-    except ValueError:
-        slot_ids = []
-    if not slot_ids:
-        messages.error(request, _("Select at least one item to approve."))
-        return redirect(back)
-    try:
-        result = services.slots_bulk_approve(slot_ids=slot_ids, actor=request.user, ctx=request.access)
-    except REFUSALS as error:
-        _report_refusal(request, error)
-        return redirect(back)
-    if result.approved or result.decided:
-        messages.success(
-            request,
-            _("%(approved)s, %(decided)s.")
-            % {
-                "approved": ngettext("%(n)d approved", "%(n)d approved", len(result.approved))
-                % {"n": len(result.approved)},
-                "decided": ngettext("%(n)d decided", "%(n)d decided", len(result.decided)) % {"n": len(result.decided)},
-            },
-        )
-    if result.refused:
-        reasons = " / ".join(message for _slot_id, message in result.refused)
-        messages.warning(
-            request,
-            ngettext(
-                "%(n)d item could not be approved: %(reasons)s",
-                "%(n)d items could not be approved: %(reasons)s",
-                len(result.refused),
-            )
-            % {"n": len(result.refused), "reasons": reasons},
-        )
-    return redirect(back)
-
-
 # --------------------------------------------------------------------------------------------------------
 # The applicant's actions, HR's change of approver, attachments
 # --------------------------------------------------------------------------------------------------------
 
 
 def _applicant_action(request: HttpRequest, pk: int, service: Callable[..., Document], done: str) -> HttpResponse:
-    _gate(request)
+    gate(request)
     document = selectors.document_get_for_user(user=request.user, ctx=request.access, pk=pk)
     if document is None:
-        raise _not_found(request, "view", Document.objects.filter(pk=pk))
-    back = _next_url(request, reverse("approvals:document", args=[document.pk]))
+        raise not_found(request, "view", Document.objects.filter(pk=pk))
+    back = next_url(request, reverse("approvals:document", args=[document.pk]))
     try:
         # Not the applicant: AccessDenied propagates to the 403 page, which gives the reason.
         document = service(document=document, actor=request.user, ctx=request.access)
     except (services.ActionRefused, ValidationError) as error:
-        _report_refusal(request, error)
+        report_refusal(request, error)
     else:
         messages.success(request, done % {"title": document.title})
     return redirect(back)
@@ -368,14 +236,41 @@ def resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """取消申請: the applicant asks to cancel a decided document, with the reason; the request goes along the
+    type's route and opens as a document of its own. An empty reason shows the page again (400)."""
+    gate(request)
+    page = _page_or_404(request, pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        if not page.can_cancel:
+            messages.warning(request, page.cancel_refusal or _("This document cannot be cancelled now."))
+            return redirect("approvals:document", pk=pk)
+        return _document_page(request, page, bound={(0, "cancel"): form}, status=400)
+    try:
+        cancellation = services.document_cancel_request(
+            document=page.document, actor=request.user, ctx=request.access, reason=form.cleaned_data["reason"]
+        )
+    except (services.ActionRefused, ValidationError) as error:
+        report_refusal(request, error)
+        return redirect("approvals:document", pk=pk)
+    messages.success(
+        request,
+        _("The cancellation of “%(title)s” was filed; it goes along the same route.") % {"title": page.document.title},
+    )
+    return redirect("approvals:document", pk=cancellation.pk)
+
+
+@login_required
+@require_POST
 def reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    _gate(request)
+    gate(request)
     slot = selectors.slot_get_for_reassign(user=request.user, ctx=request.access, pk=pk)
     if slot is None:
         # Not HR: the same refusal whether or not the slot exists.
         raise access.AccessDenied(str(access.REASON_NOT_ALLOWED))
     # HR need not be able to read the document; the form on the document page says where to go back to.
-    back = _next_url(request, reverse("approvals:inbox"))
+    back = next_url(request, reverse("approvals:inbox"))
     form = ReassignForm(request.POST, slot_id=slot.pk)
     if not form.is_valid():
         page = selectors.document_page(user=request.user, ctx=request.access, pk=slot.document_id)
@@ -391,7 +286,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
             slot=slot, new_staff=new_staff, actor=request.user, ctx=request.access, reason=form.cleaned_data["reason"]
         )
     except REFUSALS as error:
-        _report_refusal(request, error)
+        report_refusal(request, error)
     else:
         messages.success(
             request,
@@ -403,10 +298,10 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
-    _gate(request)
+    gate(request)
     row = selectors.attachment_get_for_user(user=request.user, ctx=request.access, pk=pk)
     if row is None:
-        raise _not_found(request, "view", Document.objects.filter(attachments__pk=pk))
+        raise not_found(request, "view", Document.objects.filter(attachments__pk=pk))
     try:
         stored = row.file.open("rb")
     except OSError:  # the row outlived its file (a restore without the media volume): nothing to send

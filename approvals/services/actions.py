@@ -1,0 +1,289 @@
+"""What approvers do with a document on their route: approve or decide (承認・決裁, one at a time or in bulk
+一括承認), approve ahead of absent approvers (後閲), review after the fact, acknowledge a circulation (回覧), pull
+back their approval (引戻し), send it back (差し戻し) or reject it (却下); and HR's change of an approver.
+
+Each locks the document row first, so two approvers, two tabs or a double-submitted form are serialised and the
+second one is told what happened instead of acting twice (`AlreadyHandled`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals import live, routing
+from approvals.doctypes import Acting
+from approvals.models import AuditAction, Document, DocumentStatus, RouteStep, SlotState, StepApprover, StepState
+from approvals.services._core import (
+    ActionRefused,
+    AlreadyHandled,
+    action,
+    activate,
+    advance,
+    approve,
+    blocking,
+    clean_comment,
+    close,
+    handled_message,
+    lock,
+    mark,
+    record,
+    require_open,
+    reset,
+    slot_actor,
+    staff_of,
+)
+from personnel import access
+from personnel.access import AccessContext
+from personnel.models import Staff
+
+
+def slot_approve(*, slot: StepApprover, actor: Any, ctx: AccessContext, comment: str = "") -> Document:
+    """承認, or 決裁 when the slot is on the decision step."""
+    with action():
+        document = lock(slot.document_id)
+        who = slot_actor(user=actor, slot=slot, ctx=ctx)
+        touched = approve(document, slot, who, ctx, clean_comment(comment, required=False))
+        live.queues_changed(touched)
+    return document
+
+
+@dataclass
+class BulkResult:
+    approved: list[Document] = field(default_factory=list)
+    decided: list[Document] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (slot id, message)
+
+
+def slots_bulk_approve(*, slot_ids: Iterable[int], actor: Any, ctx: AccessContext) -> BulkResult:
+    """一括承認: approve each selected queue item. Items someone else handled, or that the user may not act on,
+    are reported and skipped; the others are approved (each in its own savepoint, one transaction in all)."""
+    ids = sorted({int(i) for i in slot_ids})
+    result = BulkResult()
+    if not ids:
+        return result
+    with action() as collector:
+        by = staff_of(actor)
+        allowed = {
+            s.pk: s
+            for s in access.visible(actor, "act", StepApprover.objects.filter(pk__in=ids), ctx).select_related("staff")
+        }
+        document_ids = sorted({s.document_id for s in allowed.values()})
+        documents = {
+            d.pk: d
+            for d in Document.objects.select_for_update(of=("self",))
+            .select_related("drafting_unit")
+            .filter(pk__in=document_ids)
+            .order_by("pk")
+        }
+        delegations = {i.staff_id: i.delegation_id for i in access.principal(actor, ctx).delegated}
+        touched: set[int] = set()
+        for slot_id in ids:
+            slot = allowed.get(slot_id)
+            if slot is None:
+                result.refused.append((slot_id, str(access.REASON_NOT_ALLOWED)))
+                continue
+            document = documents[slot.document_id]
+            who = Acting(by=by, for_=slot.staff, delegation_id=delegations.get(slot.staff_id))
+            entries = collector.mark()
+            try:
+                with transaction.atomic():
+                    touched |= approve(document, slot, who, ctx, "")
+            except ActionRefused as refusal:
+                collector.discard_from(entries)  # the item's audit entries went with its savepoint
+                document.refresh_from_db()
+                result.refused.append(
+                    (slot_id, _("%(title)s: %(message)s") % {"title": document.title, "message": refusal.message})
+                )
+                continue
+            (result.decided if document.status == DocumentStatus.DECIDED else result.approved).append(document)
+        live.queues_changed(touched)
+    return result
+
+
+def slot_approve_ahead(*, slot: StepApprover, actor: Any, ctx: AccessContext, comment: str = "") -> Document:
+    """Approve ahead of absent approvers (後閲): the route jumps to the user's step; the approvers skipped keep
+    the document in their queue to review after the fact, and the record shows it."""
+    with action():
+        document = lock(slot.document_id)
+        who = slot_actor(user=actor, slot=slot, ctx=ctx)
+        require_open(document)
+        slot = StepApprover.objects.select_related("step").get(pk=slot.pk)
+        if slot.is_circulation or slot.state != SlotState.WAITING:
+            raise AlreadyHandled(
+                handled_message(slot) if slot.state != SlotState.PENDING else _("It is already your turn.")
+            )
+        skipped_steps = [
+            s
+            for s in blocking(document.steps.filter(order__lt=slot.step.order).order_by("order"))
+            if s.state in (StepState.WAITING, StepState.ACTIVE)
+        ]
+        skipped = StepApprover.objects.filter(
+            step__in=skipped_steps, state__in=(SlotState.WAITING, SlotState.PENDING)
+        ).select_related("staff")
+        names = [str(s.staff) for s in skipped]
+        touched: set[int] = {s.staff_id for s in skipped}
+        skipped.update(state=SlotState.POST_REVIEW, waiting_since=timezone.now())
+        RouteStep.objects.filter(pk__in=[s.pk for s in skipped_steps]).update(
+            state=StepState.DONE, completed_at=timezone.now()
+        )
+        record(document, AuditAction.POST_REVIEW, who, ctx, clean_comment(comment, required=False), skipped=names)
+        # Circulation steps passed over are opened now; then the user's own step.
+        advance(document, 0, touched)
+        touched |= approve(document, slot, who, ctx, clean_comment(comment, required=False))
+        live.queues_changed(touched)
+    return document
+
+
+def slot_post_review(*, slot: StepApprover, actor: Any, ctx: AccessContext, comment: str = "") -> Document:
+    """The approver who was absent reviews a document approved past them (後閲済). Possible after the decision."""
+    with action():
+        document = lock(slot.document_id)
+        who = slot_actor(user=actor, slot=slot, ctx=ctx)
+        slot = StepApprover.objects.get(pk=slot.pk)
+        if slot.state != SlotState.POST_REVIEW:
+            raise AlreadyHandled(handled_message(slot))
+        comment = clean_comment(comment, required=False)
+        mark(slot, SlotState.POST_REVIEWED, who.by, comment)
+        record(document, AuditAction.POST_REVIEWED, who, ctx, comment)
+        live.queues_changed({slot.staff_id})
+    return document
+
+
+def slot_acknowledge(*, slot: StepApprover, actor: Any, ctx: AccessContext, comment: str = "") -> Document:
+    """Mark a circulated document as seen (回覧・供覧)."""
+    with action():
+        document = lock(slot.document_id)
+        who = slot_actor(user=actor, slot=slot, ctx=ctx)
+        slot = StepApprover.objects.get(pk=slot.pk)
+        if not slot.is_circulation:
+            raise ActionRefused(_("Only circulated documents are acknowledged."))
+        if slot.state != SlotState.PENDING:
+            raise AlreadyHandled(handled_message(slot))
+        comment = clean_comment(comment, required=False)
+        mark(slot, SlotState.ACKNOWLEDGED, who.by, comment)
+        record(document, AuditAction.ACKNOWLEDGE, who, ctx, comment)
+        live.queues_changed({slot.staff_id})
+    return document
+
+
+def slot_pull_back(*, slot: StepApprover, actor: Any, ctx: AccessContext, comment: str = "") -> Document:
+    """引戻し: take back one's own approval while nobody after it has acted yet."""
+    with action():
+        document = lock(slot.document_id)
+        who = slot_actor(user=actor, slot=slot, ctx=ctx)
+        require_open(document)
+        slot = StepApprover.objects.select_related("step").get(pk=slot.pk)
+        if slot.state != SlotState.APPROVED:
+            raise ActionRefused(_("Only an approval can be pulled back."))
+        # Later steps are reset whenever the route moves back past them, so any act recorded there came after
+        # this approval (compared by state, not by time: two acts may share a clock reading).
+        later = StepApprover.objects.filter(
+            document=document, step__order__gt=slot.step.order, is_circulation=False, acted_at__isnull=False
+        )
+        if later.exists():
+            raise AlreadyHandled(
+                _("Someone after you has already acted, so your approval can no longer be pulled back.")
+            )
+        touched: set[int] = {slot.staff_id}
+        step = slot.step
+        later_steps = blocking(document.steps.filter(order__gt=step.order))
+        reset(later_steps, touched)
+        siblings = step.approvers.filter(state=SlotState.NOT_NEEDED)
+        touched.update(siblings.values_list("staff_id", flat=True))
+        siblings.update(state=SlotState.PENDING)
+        mark(slot, SlotState.PENDING, None)
+        step.state, step.completed_at = StepState.ACTIVE, None
+        step.save(update_fields=["state", "completed_at"])
+        record(document, AuditAction.PULL_BACK, who, ctx, clean_comment(comment, required=False), step=step.order)
+        live.queues_changed(touched)
+    return document
+
+
+def document_send_back(*, slot: StepApprover, actor: Any, ctx: AccessContext, to_order: int, comment: str) -> Document:
+    """差し戻し to an earlier step (`to_order` >= 1; the flow stays open) or to the applicant (`to_order` 0)."""
+    with action():
+        document = lock(slot.document_id)
+        who = slot_actor(user=actor, slot=slot, ctx=ctx)
+        comment = clean_comment(comment, required=True)
+        require_open(document)
+        slot = StepApprover.objects.select_related("step").get(pk=slot.pk)
+        if slot.is_circulation:
+            raise ActionRefused(_("Circulated documents are acknowledged, not sent back."))
+        if slot.state != SlotState.PENDING:
+            raise AlreadyHandled(handled_message(slot))
+        current = slot.step.order
+        targets = {s.order: s for s in blocking(document.steps.filter(order__lt=current))}
+        if to_order != 0 and to_order not in targets:
+            raise ActionRefused(_("Choose the applicant or an earlier step of the route to send the document back to."))
+        touched: set[int] = {document.applicant_id}
+        reset(blocking(document.steps.filter(order__gte=to_order or 1)), touched)
+        record(document, AuditAction.SEND_BACK, who, ctx, comment, to_step=to_order, from_step=current)
+        if to_order == 0:
+            document.status = DocumentStatus.SENT_BACK
+            document.save(update_fields=["status"])
+        else:
+            activate(targets[to_order], timezone.now(), touched)
+        live.queues_changed(touched)
+    return document
+
+
+def document_reject(*, slot: StepApprover, actor: Any, ctx: AccessContext, comment: str) -> Document:
+    """却下: the flow ends; nothing the document would have done happens."""
+    with action():
+        document = lock(slot.document_id)
+        who = slot_actor(user=actor, slot=slot, ctx=ctx)
+        comment = clean_comment(comment, required=True)
+        require_open(document)
+        slot = StepApprover.objects.get(pk=slot.pk)
+        if slot.is_circulation:
+            raise ActionRefused(_("Circulated documents are acknowledged, not rejected."))
+        if slot.state != SlotState.PENDING:
+            raise AlreadyHandled(handled_message(slot))
+        mark(slot, SlotState.REJECTED, who.by, comment)
+        touched: set[int] = {document.applicant_id, slot.staff_id}
+        close(document, DocumentStatus.REJECTED, touched, ctx=ctx, actor=who)
+        record(document, AuditAction.REJECT, who, ctx, comment)
+        live.queues_changed(touched)
+    return document
+
+
+def slot_reassign(*, slot: StepApprover, new_staff: Staff, actor: Any, ctx: AccessContext, reason: str) -> Document:
+    """HR or the system administrators put someone else in a pending step (logged with who, when and why)."""
+    with action():
+        document = lock(slot.document_id)
+        access.require(actor, "reassign", document, ctx)
+        reason = clean_comment(reason, required=True)
+        if document.status not in (DocumentStatus.IN_PROGRESS, DocumentStatus.SENT_BACK):
+            require_open(document)
+        slot = StepApprover.objects.select_related("staff").get(pk=slot.pk)
+        if slot.state not in (SlotState.WAITING, SlotState.PENDING):
+            raise AlreadyHandled(_("Only an approver who has not acted yet can be changed."))
+        if slot.step.approvers.filter(staff=new_staff).exists() or new_staff.pk == document.applicant_id:
+            raise ActionRefused(_("%(name)s is already on this step or is the applicant.") % {"name": new_staff})
+        if not routing.on_duty([new_staff.pk], ctx.today):
+            raise ActionRefused(_("%(name)s holds no post today.") % {"name": new_staff})
+        old = slot.staff
+        slot.staff = new_staff
+        slot.save(update_fields=["staff"])
+        if new_staff.user_id:
+            access.grant("view", document, [new_staff.user_id])
+        me = staff_of(actor)
+        record(
+            document,
+            AuditAction.REASSIGN,
+            Acting(by=me, for_=me),
+            ctx,
+            reason,
+            step=slot.step.order,
+            old=old.pk,
+            old_name=str(old),
+            new=new_staff.pk,
+            new_name=str(new_staff),
+        )
+        live.queues_changed({old.pk, new_staff.pk})
+    return document

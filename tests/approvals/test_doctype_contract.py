@@ -1,0 +1,318 @@
+"""The contract every document type keeps with the engine (approvals/doctypes.py), run for each registered type
+with its own sample data: it files, routes, decides, rejects, withdraws, is sent back and corrected, and is
+cancelled (取消), and its pages show it. A type added to the registry without sample data here fails
+`test_every_registered_type_has_sample_data`, so no type escapes the contract.
+
+Each sample names a probe — what the type holds while a document counts (leave: the annual leave still available;
+telework: the days occupied; the test-only purchase: stock reserved and consumed) — and what it reads before
+filing, once filed, and once decided. Closing a document without a decision, or cancelling a decided one, must
+give the probe back its first value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from approvals import doctypes, services
+from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus, SlotState, StepApprover
+from leave import services as leave_services
+from telework_applications.models import TeleworkApplication
+from tests.approvals.helpers import paper
+from tests.sample_types.models import Stock
+from tests.webtools import log_in, page_text
+
+pytestmark = pytest.mark.django_db
+
+ROUTE = ["係長", "課長補佐", "課長"]  # of city.applicant (人事係 係員) for every sample: the 課長 decides
+
+
+def _occupying(model, city) -> int:
+    return model.objects.filter(staff=city.applicant, document__status__in=(*services.filing.LIVE_STATUSES,)).count()
+
+
+@dataclass(frozen=True)
+class Sample:
+    data: Callable[[Any], dict]
+    revised: Callable[[Any], dict]  # a correction after a send-back
+    changed: str  # a field the correction changes, as the history names it
+    probe: Callable[[Any], Any]
+    before: Any
+    filed: Any
+    decided: Any
+    corrected: Any = None  # the probe once the correction is filed, when it differs from `filed`
+
+
+SAMPLES: dict[str, Sample] = {
+    "leave": Sample(
+        data=lambda city: {
+            "leave_type": "annual",
+            "unit": "day",
+            "start_date": date(2026, 12, 1),
+            "end_date": date(2026, 12, 2),
+            "reason": "家族旅行",
+        },
+        revised=lambda city: {
+            "leave_type": "annual",
+            "unit": "day",
+            "start_date": date(2026, 12, 1),
+            "end_date": date(2026, 12, 3),
+            "reason": "家族旅行（延長）",
+        },
+        changed="end_date",
+        probe=lambda city: leave_services.leave_summary(staff=city.applicant, year=2026).available,
+        before=Decimal(20 * 465),
+        filed=Decimal(18 * 465),
+        decided=Decimal(18 * 465),
+        corrected=Decimal(17 * 465),
+    ),
+    "telework": Sample(
+        data=lambda city: {
+            "start_date": date(2026, 11, 24),
+            "end_date": date(2026, 11, 27),
+            "tasks": "条例改正案の資料作成",
+            "place": "自宅",
+        },
+        revised=lambda city: {
+            "start_date": date(2026, 11, 25),
+            "end_date": date(2026, 11, 27),
+            "tasks": "条例改正案の資料作成",
+            "place": "自宅",
+        },
+        changed="start_date",
+        probe=lambda city: _occupying(TeleworkApplication, city),
+        before=0,
+        filed=1,
+        decided=1,
+    ),
+    "memo": Sample(
+        data=lambda city: {"title": "庁舎清掃業者の変更について", "body": "見積を添付します。", "note": "至急"},
+        revised=lambda city: {"title": "庁舎清掃業者の変更について", "body": "見積を添付します。", "note": "通常"},
+        changed="note",
+        probe=lambda city: Document.objects.filter(
+            doc_type="memo", cancels__isnull=True, status__in=services.filing.LIVE_STATUSES
+        ).count(),
+        before=0,
+        filed=1,
+        decided=1,
+    ),
+    "purchase": Sample(
+        data=lambda city: {"title": "コピー用紙の購入", "stock": paper(), "quantity": 2, "unit_price": Decimal(10_000)},
+        revised=lambda city: {
+            "title": "コピー用紙の購入",
+            "stock": paper(),
+            "quantity": 3,
+            "unit_price": Decimal(10_000),
+        },
+        changed="quantity",
+        probe=lambda city: tuple(Stock.objects.filter(pk=paper().pk).values_list("reserved", "consumed").get()),
+        before=(0, 0),
+        filed=(2, 0),
+        decided=(0, 2),
+        corrected=(3, 0),
+    ),
+}
+
+CODES = sorted(SAMPLES)
+
+
+def file(city, office, code: str, data: dict | None = None) -> Document:
+    sample = SAMPLES[code]
+    return services.document_file(
+        actor=city.applicant.user, ctx=office, doc_type=code, data=data if data is not None else sample.data(city)
+    )
+
+
+def pending(document: Document) -> StepApprover:
+    return StepApprover.objects.filter(document=document, state=SlotState.PENDING, is_circulation=False).first()
+
+
+def decide(document: Document, office) -> Document:
+    while (slot := pending(document)) is not None:
+        services.slot_approve(slot=slot, actor=slot.staff.user, ctx=office)
+    return Document.objects.get(pk=document.pk)
+
+
+def reject(document: Document, office) -> Document:
+    slot = pending(document)
+    services.document_reject(slot=slot, actor=slot.staff.user, ctx=office, comment="今回は見送り")
+    return Document.objects.get(pk=document.pk)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The registry
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_every_registered_type_has_sample_data():
+    assert sorted(t.code for t in doctypes.all_types()) == CODES
+
+
+def test_the_registry_holds_what_each_app_registers_at_start_up():
+    owners = {t.code: type(t).__module__.split(".")[0] for t in doctypes.all_types()}
+    assert owners == {"leave": "leave", "telework": "telework_applications", "memo": "tests", "purchase": "tests"}
+
+
+def test_an_unknown_type_code_is_an_error_at_filing(city, office):
+    with pytest.raises(doctypes.UnknownDocumentType, match="'travel'"):
+        services.document_file(actor=city.applicant.user, ctx=office, doc_type="travel", data={"title": "出張"})
+
+    assert not Document.objects.exists()
+
+
+# --------------------------------------------------------------------------------------------------------
+# The contract, per type
+# --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_it_files_a_document_with_its_detail_and_route(city, office, code):
+    sample = SAMPLES[code]
+    assert sample.probe(city) == sample.before
+
+    document = file(city, office, code)
+
+    document.refresh_from_db()
+    assert (document.doc_type, document.status, document.applicant) == (
+        code,
+        DocumentStatus.IN_PROGRESS,
+        city.applicant,
+    )
+    assert document.detail is not None and document.detail.document_id == document.pk
+    assert [s.label for s in document.steps.order_by("order")] == ROUTE
+    assert pending(document).staff == city.chief
+    assert AuditEntry.objects.filter(document=document, action=AuditAction.FILE).exists()
+    assert document.process_id is not None
+    assert sample.probe(city) == sample.filed
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_it_decides_with_a_number_and_the_types_effect(city, office, code):
+    sample = SAMPLES[code]
+
+    document = decide(file(city, office, code), office)
+
+    assert document.status == DocumentStatus.DECIDED
+    assert document.number.startswith("2026-総務-")
+    assert sample.probe(city) == sample.decided
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_a_rejected_document_gives_back_what_filing_took(city, office, code):
+    sample = SAMPLES[code]
+
+    document = reject(file(city, office, code), office)
+
+    assert document.status == DocumentStatus.REJECTED
+    assert sample.probe(city) == sample.before
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_a_withdrawn_document_gives_back_what_filing_took(city, office, code):
+    sample = SAMPLES[code]
+    document = file(city, office, code)
+
+    services.document_withdraw(document=document, actor=city.applicant.user, ctx=office)
+
+    assert Document.objects.get(pk=document.pk).status == DocumentStatus.WITHDRAWN
+    assert sample.probe(city) == sample.before
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_it_is_sent_back_corrected_and_filed_again(city, office, code):
+    sample = SAMPLES[code]
+    document = file(city, office, code)
+    services.document_send_back(
+        slot=pending(document), actor=city.chief.user, ctx=office, to_order=0, comment="内容を修正してください"
+    )
+
+    services.document_revise(document=document, actor=city.applicant.user, ctx=office, data=sample.revised(city))
+
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.IN_PROGRESS
+    assert pending(document).staff == city.chief  # the route starts over
+    entry = AuditEntry.objects.filter(document=document).latest("seq")
+    assert entry.action == AuditAction.REVISE
+    assert sample.changed in {change["field"] for change in entry.detail["changes"]}
+    assert sample.probe(city) == (sample.corrected if sample.corrected is not None else sample.filed)
+    decided = decide(document, office)
+    assert decided.status == DocumentStatus.DECIDED
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_a_decided_document_is_cancelled_through_the_same_route(city, office, code):
+    sample = SAMPLES[code]
+    original = decide(file(city, office, code), office)
+
+    cancellation = services.document_cancel_request(
+        document=original, actor=city.applicant.user, ctx=office, reason="予定が変わったため"
+    )
+    assert (cancellation.doc_type, cancellation.cancels_id) == (code, original.pk)
+    assert [s.label for s in cancellation.steps.order_by("order")] == ROUTE
+    assert Document.objects.get(pk=original.pk).status == DocumentStatus.DECIDED  # until the cancellation is decided
+
+    cancellation = decide(cancellation, office)
+
+    original.refresh_from_db()
+    assert (cancellation.status, original.status) == (DocumentStatus.DECIDED, DocumentStatus.CANCELLED)
+    assert list(original.cancellations.all()) == [cancellation]
+    assert sample.probe(city) == sample.before
+    assert AuditEntry.objects.filter(document=original, action=AuditAction.CANCEL).exists()
+
+
+# --------------------------------------------------------------------------------------------------------
+# The generic pages, per type
+# --------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def client(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_the_filing_page_shows_the_types_fields_and_the_route(city, client, code):
+    doctype = doctypes.get(code)
+    log_in(client, city.applicant.user)
+
+    response = client.get(reverse("approvals:new", args=[code]))
+
+    text = page_text(response)
+    assert response.status_code == 200
+    assert all(f'name="{name}"' in text for name in doctype.form_class().fields)
+    if doctype.amount_field:  # the route waits for the amount, and follows it as it is typed (htmx)
+        assert "who decides this type of document depends on it" in text
+        text = page_text(client.post(reverse("approvals:route", args=[code]), {doctype.amount_field: "20000"}))
+    assert city.chief.full_name in text and city.approver.full_name in text
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_the_document_page_shows_the_types_card_and_the_queue_its_row(city, client, office, code):
+    document = file(city, office, code)
+    log_in(client, city.chief.user)
+
+    page = client.get(reverse("approvals:document", args=[document.pk]))
+    inbox = client.get(reverse("approvals:inbox"))
+
+    assert page.status_code == 200 and inbox.status_code == 200
+    assert doctypes.get(code).card_template in [t.name for t in page.templates]
+    assert doctypes.get(code).row_template in [t.name for t in inbox.templates]
+    assert document.title in page_text(inbox)
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_the_types_list_shows_my_documents(city, client, office, code):
+    document = file(city, office, code)
+    log_in(client, city.applicant.user)
+
+    response = client.get(reverse("approvals:type_list", args=[code]))
+
+    assert response.status_code == 200
+    assert f'data-document="{document.pk}"' in page_text(response)
