@@ -45,8 +45,8 @@ run: install ## Migrate, load the demo data (idempotent) and serve the portal on
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # pytest exits 5 when it collected nothing; for this suite that means collection broke, so it fails loudly.
-test: install ## Run the whole pytest suite (SQLite unless DATABASE_URL is set; Redis when REDIS_URL is set)
-	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+test: install ## Run the whole pytest suite on every core (SQLite unless DATABASE_URL is set; Redis when REDIS_URL is set)
+	@$(BIN)/pytest -n auto $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest ran no tests (exit 5); without a -k or path filter that means collection is broken" >&2; fi; exit $$rc
 
 # The clock the suite runs on is frozen (tests/conftest.py); these dates prove that no test reads the machine's

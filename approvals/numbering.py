@@ -28,12 +28,24 @@ def department_of(unit: OrgUnit) -> OrgUnit:
     )
 
 
-def next_number(*, unit: OrgUnit, on: date) -> str:
+def sequence_key(*, unit: OrgUnit, on: date) -> tuple[int, str]:
+    """The counter a decision of `unit` on `on` draws from: (fiscal year, department label)."""
     department = department_of(unit)
-    year = fiscal_year(on)
-    label = (department.abbreviation or department.name)[:40]
+    return fiscal_year(on), (department.abbreviation or department.name)[:40]
+
+
+def next_numbers(*, key: tuple[int, str], count: int) -> list[str]:
+    """`count` consecutive numbers of one counter, taken under its row lock (held until the transaction ends). A
+    bulk decision takes each department's numbers in one go, in the order of (year, label), so two bulk deciders
+    lock the counters in the same order."""
+    year, label = key
     NumberSequence.objects.bulk_create([NumberSequence(fiscal_year=year, label=label)], ignore_conflicts=True)
     sequence = NumberSequence.objects.select_for_update().get(fiscal_year=year, label=label)
-    sequence.last += 1
+    first = sequence.last + 1
+    sequence.last += count
     sequence.save(update_fields=["last"])
-    return f"{year}-{label}-{sequence.last:06d}"
+    return [f"{year}-{label}-{n:06d}" for n in range(first, first + count)]
+
+
+def next_number(*, unit: OrgUnit, on: date) -> str:
+    return next_numbers(key=sequence_key(unit=unit, on=on), count=1)[0]

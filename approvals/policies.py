@@ -8,10 +8,12 @@ register(
     Policy(
         owner=("applicant",),
         unit="drafting_unit",
+        participants="slots__staff",
         office_only_field="contains_personal_info",
         rules={
-            # Route participants (合議 parties from other units, circulation) hold a guardian grant.
-            "view": Rule(owner=True, supervisors=True, grants=True),
+            # Everyone with a place on the route (approvers, 合議 parties from other units, 回覧 readers) reads the
+            # document while they hold it; guardian grants are for the exceptions (a document shared for review).
+            "view": Rule(owner=True, supervisors=True, participants=True, grants=True),
             # Filing, refiling and withdrawing are the applicant's own acts, not passed on by delegation.
             "file": Rule(owner=True, delegable=False),
             "withdraw": Rule(owner=True, delegable=False),

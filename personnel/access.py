@@ -24,9 +24,12 @@ How a request is decided, in this order:
    - `supervisors`: the user holds a current assignment of rank >= SUPERVISOR_MIN_RANK (係長 by default) in
      the row's unit (`Policy.unit`) or in any unit above it: a 課長 sees what his 課 and its 係 file, a 部長
      what his 部 files. 兼務 posts count as much as the primary post.
-5. Object grants (django-guardian): a user or group object permission `<action>_<model>` on the row.
+5. Participants (`Policy.participants`): the user takes part in the row, e.g. has a stamp box on a document's
+   route — the approvers, 合議 parties and 回覧 readers, for as long as they hold that place.
+   Object grants (django-guardian): a user or group object permission `<action>_<model>` on the row, for the
+   exceptions (a document shared with a reviewer).
 6. Delegation (代理): during an active, unrevoked delegation the delegate also holds the delegator's owner,
-   supervisor and object-grant grounds (not the delegator's functional roles: roles are jobs, not personal
+   supervisor, participant and object-grant grounds (not the delegator's functional roles: roles are jobs, not personal
    authority). `check()` reports which delegator the user acts for, so actions can record both names.
 7. Separation of duties (`Rule(not_by=...)`): whatever the ground, the user may not do this to a row that names
    them there — nobody approves or decides a document they filed, in person or as a delegate.
@@ -50,7 +53,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -207,6 +210,7 @@ class Rule:
     everyone: bool = False
     owner: bool | tuple[str, ...] = False  # True: every Policy.owner lookup; a tuple: only those
     supervisors: bool = False
+    participants: bool = False
     grants: bool = False
     delegable: bool = True
     office_only: bool = False
@@ -221,6 +225,7 @@ class Rule:
         everyone: bool = False,
         owner: bool | tuple[str, ...] = False,
         supervisors: bool = False,
+        participants: bool = False,
         grants: bool = False,
         delegable: bool = True,
         office_only: bool = False,
@@ -231,6 +236,7 @@ class Rule:
             ("everyone", everyone),
             ("owner", owner),
             ("supervisors", supervisors),
+            ("participants", participants),
             ("grants", grants),
             ("delegable", delegable),
             ("office_only", office_only),
@@ -245,6 +251,9 @@ class Policy:
     owner: tuple[str, ...] = ()  # lookups to Staff foreign keys, e.g. ("applicant",)
     unit: str | None = None  # lookup to the OrgUnit foreign key, e.g. "drafting_unit"
     office_only_field: str | None = None  # boolean field marking rows that must stay in the office
+    # Lookup to Staff across a many-valued relation naming who takes part in a row (e.g. "slots__staff": everyone
+    # with a stamp box on a document's route). A rule with `participants=True` lets them reach the row.
+    participants: str | None = None
 
 
 _POLICIES: dict[type[models.Model], Policy] = {}
@@ -256,6 +265,8 @@ def register(model: type[models.Model], policy: Policy) -> None:
             raise ImproperlyConfigured(f"{model.__name__}.{action}: owner rule without Policy.owner")
         if rule.supervisors and not policy.unit:
             raise ImproperlyConfigured(f"{model.__name__}.{action}: supervisors rule without Policy.unit")
+        if rule.participants and not policy.participants:
+            raise ImproperlyConfigured(f"{model.__name__}.{action}: participants rule without Policy.participants")
         if isinstance(rule.owner, tuple) and not set(rule.owner) <= set(policy.owner):
             raise ImproperlyConfigured(f"{model.__name__}.{action}: owner lookups not in Policy.owner")
     _POLICIES[model] = policy
@@ -328,20 +339,54 @@ def _identities(p: Principal, rule: Rule) -> list[Identity]:
     return ids
 
 
-def _reachable(model: type[models.Model], policy: Policy, action: str, rule: Rule, ident: Identity) -> list[QuerySet]:
-    """Primary-key subqueries of the rows one identity reaches: one per ground, each able to use an index.
+def _direct_owner(lookup: str) -> bool:
+    """An owner lookup that is a foreign key of the row itself (no join): `applicant`, `staff`."""
+    return "__" not in lookup
 
-    They are combined with UNION rather than OR: an OR across a join and a grant subquery makes PostgreSQL read
-    the whole table for every reader (see bench/access.py), while each branch alone is an index scan."""
-    base = model._default_manager.order_by()
-    parts = [base.filter(**{f"{lookup}__id": ident.staff_id}).values("pk") for lookup in _owner_lookups(policy, rule)]
+
+def _grounds(
+    base: QuerySet, policy: Policy, action: str, rule: Rule, identities: list[Identity]
+) -> tuple[Q | None, list[QuerySet]]:
+    """The rows the identities reach, as (direct, branches).
+
+    `direct` is a predicate on the row's own foreign-key columns (`applicant_id IN (…)`), which the database can
+    answer from an index and OR with the caller's own filter at no cost. Every other ground (a join: a unit subtree,
+    the participants, a grant table) is a branch — a primary-key subquery of `base`, the caller's own queryset, so
+    each branch is narrowed by the caller's filter before it is combined — and the branches are combined with UNION
+    rather than OR: an OR across joins makes PostgreSQL read the whole table for every reader (bench/access.py)."""
+    staff_ids = sorted({i.staff_id for i in identities})
+    direct: Q | None = None
+    branches: list[QuerySet] = []
+    for lookup in _owner_lookups(policy, rule):
+        if _direct_owner(lookup):
+            predicate = Q(**{f"{lookup}_id__in": staff_ids})
+            direct = predicate if direct is None else direct | predicate
+        else:
+            branches.append(base.filter(**{f"{lookup}__id__in": staff_ids}).values("pk"))
+    if rule.participants:
+        branches.append(base.filter(**{f"{policy.participants}__id__in": staff_ids}).values("pk"))
     if rule.supervisors:
-        parts.extend(
-            base.filter(**{f"{policy.unit}__path__startswith": path}).values("pk") for path in ident.supervised_paths
-        )
+        paths = sorted({path for i in identities for path in i.supervised_paths})
+        branches.extend(base.filter(**{f"{policy.unit}__path__startswith": path}).values("pk") for path in paths)
     if rule.grants:
-        parts.extend(_granted(model, ident.user_id, f"{action}_{model._meta.model_name}"))
-    return parts
+        model = base.model
+        for ident in identities:
+            branches.extend(
+                base.filter(pk__in=grant).values("pk")
+                for grant in _granted(model, ident.user_id, f"{action}_{model._meta.model_name}")
+            )
+    return direct, branches
+
+
+def _restrict(queryset: QuerySet, policy: Policy, action: str, rule: Rule, identities: list[Identity]) -> QuerySet:
+    """`queryset` narrowed to the rows the identities reach (one SQL statement; see `_grounds`)."""
+    base = queryset.order_by().select_related(None)
+    direct, branches = _grounds(base, policy, action, rule, identities)
+    if not branches:
+        return queryset.filter(direct) if direct is not None else queryset.none()
+    if direct is not None:
+        branches.append(base.filter(direct).values("pk"))
+    return queryset.filter(pk__in=branches[0] if len(branches) == 1 else branches[0].union(*branches[1:]))
 
 
 def _granted(model: type[models.Model], user_id: int, codename: str) -> list[QuerySet]:
@@ -399,12 +444,6 @@ def _is_root(path: str) -> bool:
     return len(path) == OrgUnit.steplen
 
 
-def _pks(parts: list[QuerySet]) -> QuerySet | list:
-    if not parts:
-        return []
-    return parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
-
-
 def visible(user: Any, action: str, queryset: QuerySet, ctx: AccessContext) -> QuerySet:
     """The rows of `queryset` on which `user` may perform `action`: one SQL filter, never a loop over rows."""
     model = queryset.model
@@ -423,8 +462,7 @@ def visible(user: Any, action: str, queryset: QuerySet, ctx: AccessContext) -> Q
             # A post in the root unit (市長, 副市長) supervises every unit: no subquery of every key.
             queryset = queryset.filter(**{f"{policy.unit}__isnull": False})
         else:
-            parts = [part for i in identities for part in _reachable(model, policy, action, rule, i)]
-            queryset = queryset.filter(pk__in=_pks(parts))
+            queryset = _restrict(queryset, policy, action, rule, identities)
     if rule.not_by and p.staff_id is not None:
         for lookup in rule.not_by:
             queryset = queryset.exclude(**{f"{lookup}__id": p.staff_id})
@@ -471,11 +509,7 @@ def check(user: Any, action: str, obj: models.Model | type[models.Model], ctx: A
         elif instance.pk is None or instance._state.adding:
             allowed = _unsaved_matches(policy, rule, ident, instance)
         else:
-            allowed = (
-                model._default_manager.filter(pk=instance.pk)
-                .filter(pk__in=_pks(_reachable(model, policy, action, rule, ident)))
-                .exists()
-            )
+            allowed = _restrict(model._default_manager.filter(pk=instance.pk), policy, action, rule, [ident]).exists()
         if allowed:
             return Decision(True, acting_for_staff_id=ident.staff_id, delegation_id=ident.delegation_id)
     return _denied(REASON_NOT_ALLOWED)
@@ -502,7 +536,7 @@ def _class_level(rule: Rule, ident: Identity) -> bool:
 
 
 def _unsaved_matches(policy: Policy, rule: Rule, ident: Identity, instance: models.Model) -> bool:
-    """The organisation rules of `_reachable`, applied to an object not yet in the database."""
+    """The organisation rules of `_grounds`, applied to an object not yet in the database."""
     if any(_follow(instance, lookup, "id") == ident.staff_id for lookup in _owner_lookups(policy, rule)):
         return True
     if rule.supervisors and policy.unit:

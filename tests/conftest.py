@@ -27,6 +27,20 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=TOKYO)
 PASSWORD = "kessai-test-pass-2026"  # noqa: S105
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _worker_namespaces(worker_id: str) -> None:
+    """Under pytest-xdist each worker has its own test database, but a Redis server is shared: give each worker
+    its own channel-layer prefix and cache key prefix, so one worker's user 5 never hears another's."""
+    if worker_id == "master":
+        return
+    from django.conf import settings
+
+    layer = settings.CHANNEL_LAYERS["default"]
+    if layer["BACKEND"].endswith("RedisChannelLayer"):
+        layer.setdefault("CONFIG", {})["prefix"] = f"asgi-{worker_id}"
+    settings.CACHES["default"]["KEY_PREFIX"] = f"test-{worker_id}"
+
+
 @pytest.fixture(autouse=True)
 def clock() -> Iterator[time_machine.Traveller]:
     """The frozen clock at NOW. Request it by name to move it."""

@@ -15,13 +15,13 @@ the user; nothing is written. Permission refusals raise `personnel.access.Access
 
     filing.py   document_file, document_check, route_preview, document_revise, document_resubmit,
                 document_withdraw, document_cancel_request, attachment_add
-    actions.py  slot_approve, slots_bulk_approve, slot_approve_ahead, slot_post_review, slot_acknowledge,
-                slot_pull_back, document_send_back, document_reject, slot_reassign
+    actions.py  slot_approve, slot_approve_ahead, slot_post_review, slot_acknowledge, slot_pull_back,
+                document_send_back, document_reject, slot_reassign
+    bulk.py     slots_bulk_approve (一括承認・決裁, as a set)
 """
 
 from approvals.services._core import MAX_ATTACHMENT_BYTES, MAX_COMMENT_LENGTH, ActionRefused, AlreadyHandled
 from approvals.services.actions import (
-    BulkResult,
     document_reject,
     document_send_back,
     slot_acknowledge,
@@ -30,8 +30,8 @@ from approvals.services.actions import (
     slot_post_review,
     slot_pull_back,
     slot_reassign,
-    slots_bulk_approve,
 )
+from approvals.services.bulk import BulkResult, slots_bulk_approve
 from approvals.services.filing import (
     attachment_add,
     document_cancel_request,

@@ -225,7 +225,7 @@ def decide(document: Document, actor: Acting, ctx: AccessContext, comment: str, 
     the end of the action). A ValidationError from the type refuses the decision: ActionRefused, nothing kept."""
     try:
         if document.is_cancellation:
-            _cancel_original(document, actor, ctx, touched)
+            cancel_original(document, actor, ctx, touched)
         else:
             doctype = document.doctype
             doctype.on_decided(document=document, detail=doctype.detail_of(document), ctx=ctx, actor=actor)
@@ -239,7 +239,7 @@ def decide(document: Document, actor: Acting, ctx: AccessContext, comment: str, 
     record(document, AuditAction.DECIDE, actor, ctx, comment, number=document.number)
 
 
-def _cancel_original(cancellation: Document, actor: Acting, ctx: AccessContext, touched: set[int]) -> None:
+def cancel_original(cancellation: Document, actor: Acting, ctx: AccessContext, touched: set[int]) -> None:
     """A cancellation request (取消) is being decided: the cancelled document's type undoes its effect, and the
     document is marked cancelled, linked to the request that cancelled it."""
     original = lock(cancellation.cancels_id)

@@ -7,11 +7,8 @@ second one is told what happened instead of acting twice (`AlreadyHandled`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,59 +47,6 @@ def slot_approve(*, slot: StepApprover, actor: Any, ctx: AccessContext, comment:
         touched = approve(document, slot, who, ctx, clean_comment(comment, required=False))
         live.queues_changed(touched)
     return document
-
-
-@dataclass
-class BulkResult:
-    approved: list[Document] = field(default_factory=list)
-    decided: list[Document] = field(default_factory=list)
-    refused: list[tuple[int, str]] = field(default_factory=list)  # (slot id, message)
-
-
-def slots_bulk_approve(*, slot_ids: Iterable[int], actor: Any, ctx: AccessContext) -> BulkResult:
-    """一括承認: approve each selected queue item. Items someone else handled, or that the user may not act on,
-    are reported and skipped; the others are approved (each in its own savepoint, one transaction in all)."""
-    ids = sorted({int(i) for i in slot_ids})
-    result = BulkResult()
-    if not ids:
-        return result
-    with action() as collector:
-        by = staff_of(actor)
-        allowed = {
-            s.pk: s
-            for s in access.visible(actor, "act", StepApprover.objects.filter(pk__in=ids), ctx).select_related("staff")
-        }
-        document_ids = sorted({s.document_id for s in allowed.values()})
-        documents = {
-            d.pk: d
-            for d in Document.objects.select_for_update(of=("self",))
-            .select_related("drafting_unit")
-            .filter(pk__in=document_ids)
-            .order_by("pk")
-        }
-        delegations = {i.staff_id: i.delegation_id for i in access.principal(actor, ctx).delegated}
-        touched: set[int] = set()
-        for slot_id in ids:
-            slot = allowed.get(slot_id)
-            if slot is None:
-                result.refused.append((slot_id, str(access.REASON_NOT_ALLOWED)))
-                continue
-            document = documents[slot.document_id]
-            who = Acting(by=by, for_=slot.staff, delegation_id=delegations.get(slot.staff_id))
-            entries = collector.mark()
-            try:
-                with transaction.atomic():
-                    touched |= approve(document, slot, who, ctx, "")
-            except ActionRefused as refusal:
-                collector.discard_from(entries)  # the item's audit entries went with its savepoint
-                document.refresh_from_db()
-                result.refused.append(
-                    (slot_id, _("%(title)s: %(message)s") % {"title": document.title, "message": refusal.message})
-                )
-                continue
-            (result.decided if document.status == DocumentStatus.DECIDED else result.approved).append(document)
-        live.queues_changed(touched)
-    return result
 
 
 def slot_approve_ahead(*, slot: StepApprover, actor: Any, ctx: AccessContext, comment: str = "") -> Document:
@@ -269,9 +213,7 @@ def slot_reassign(*, slot: StepApprover, new_staff: Staff, actor: Any, ctx: Acce
             raise ActionRefused(_("%(name)s holds no post today.") % {"name": new_staff})
         old = slot.staff
         slot.staff = new_staff
-        slot.save(update_fields=["staff"])
-        if new_staff.user_id:
-            access.grant("view", document, [new_staff.user_id])
+        slot.save(update_fields=["staff"])  # the new approver reads the document from now on, the old one no longer
         me = staff_of(actor)
         record(
             document,

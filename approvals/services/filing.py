@@ -98,7 +98,8 @@ def _check_filing(filing: Filing) -> None:
 
 
 def _lay_route(document: Document, plan: routing.Plan) -> list[StepApprover]:
-    """Copy a planned route onto the document as its steps and stamp boxes, and let everyone on it read it."""
+    """Copy a planned route onto the document as its steps and stamp boxes (whose holders may read it: the
+    document policy's participants)."""
     slots = []
     for order, planned in enumerate(plan.steps, start=1):
         step = RouteStep.objects.create(
@@ -113,7 +114,6 @@ def _lay_route(document: Document, plan: routing.Plan) -> list[StepApprover]:
             for s in planned.staff
         )
     StepApprover.objects.bulk_create(slots)
-    access.grant("view", document, {s.staff.user_id for s in slots if s.staff.user_id})
     return slots
 
 

@@ -70,7 +70,27 @@ function approvalsShowCount(formId) {
     all.checked = boxes.length > 0 && ticked === boxes.length;
     all.indeterminate = ticked > 0 && ticked < boxes.length;
   }
+  // The button says what it will do: how many it approves and how many it decides; nothing ticked, nothing to do.
+  const button = form.querySelector("[data-bulk-button]");
+  if (button) {
+    const decides = boxes.filter((box) => box.checked && box.dataset.decides === "1").length;
+    const approves = ticked - decides;
+    let label = button.dataset.labelNone;
+    if (approves && decides) {
+      label = button.dataset.labelBoth;
+    } else if (decides) {
+      label = button.dataset.labelDecide;
+    } else if (approves) {
+      label = button.dataset.labelApprove;
+    }
+    button.textContent = label.replace("{a}", approves).replace("{d}", decides);
+    button.disabled = ticked === 0;
+  }
 }
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-select-all]").forEach((all) => { approvalsShowCount(all.dataset.selectAll); });
+});
 
 document.addEventListener("change", (event) => {
   const box = event.target;
@@ -290,3 +310,28 @@ document.addEventListener("live:refreshed", () => {
   });
   connect();
 })();
+
+// ==== The 合議/回覧 pickers of the filing page ============================================================
+// A person ticked in the search results joins the chosen ones (and stays when the results change); a chosen person
+// unticked leaves. Both are checkboxes of the filing form, so the route preview (htmx) follows them.
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!box.matches(".people-picker input[type=checkbox]")) {
+    return;
+  }
+  const picker = box.closest(".people-picker");
+  const chosen = picker.querySelector("[data-people-chosen]");
+  const chip = box.closest("label");
+  if (box.checked && box.hasAttribute("data-pick-person")) {
+    const already = chosen.querySelector(`input[value="${box.value}"]`);
+    box.removeAttribute("data-pick-person");
+    chip.classList.remove("person-chip--result");
+    if (already) {
+      chip.remove();
+    } else {
+      chosen.appendChild(chip);
+    }
+  } else if (!box.checked && chosen.contains(box)) {
+    chip.remove();
+  }
+});
