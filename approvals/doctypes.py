@@ -110,6 +110,8 @@ class DocumentType:
     card_template: ClassVar[str]
     row_template: ClassVar[str]
     default_rules: ClassVar[tuple[DefaultRule, ...]] = ()
+    # Foreign keys of the detail row its card and row show (loaded with it, so a list costs no query per row).
+    detail_related: ClassVar[tuple[str, ...]] = ()
     # The form field whose value is the amount the 専決規程 routes by (the live route preview follows it).
     amount_field: ClassVar[str | None] = None
     # Templates the generic filing page includes when set: the fields (default: each field in turn), a card

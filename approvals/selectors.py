@@ -46,8 +46,9 @@ def attach_details(documents: Iterable[Document]) -> list[Document]:
         else:
             document.keep_detail(None)
     for code, group in by_type.items():
-        model = doctypes.get(code).detail_model
-        rows = {row.document_id: row for row in model.objects.filter(document_id__in=[d.pk for d in group])}
+        doctype = doctypes.get(code)
+        details = doctype.detail_model.objects.filter(document_id__in=[d.pk for d in group])
+        rows = {row.document_id: row for row in details.select_related(*doctype.detail_related)}
         for document in group:
             document.keep_detail(rows.get(document.pk))
     return documents

@@ -1,6 +1,7 @@
 """The main menu, built for each request from the document-type registry and the user's roles: what everyone
-uses, a "file a request" entry per registered type, and the telework logs and the administration only for those
-who may open them (the pages themselves ask personnel/access.py again)."""
+uses, "file a request" (the page that lists every registered type, with the types as the entry's children for
+menus that show them), and the telework logs and the administration only for those who may open them (the pages
+themselves ask personnel/access.py again)."""
 
 from __future__ import annotations
 

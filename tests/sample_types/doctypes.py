@@ -72,6 +72,7 @@ class PurchaseType(doctypes.DocumentType):
     card_template = "sample_types/_purchase_card.html"
     row_template = "sample_types/_purchase_row.html"
     amount_field = "unit_price"
+    detail_related = ("stock",)
     default_rules = (
         doctypes.DefaultRule(deciding_rank=SECTION_HEAD, max_amount=1_000_000, note="100万円以下は課長専決"),
         doctypes.DefaultRule(

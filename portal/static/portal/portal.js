@@ -324,6 +324,7 @@ document.addEventListener("change", (event) => {
   const chip = box.closest("label");
   if (box.checked && box.hasAttribute("data-pick-person")) {
     const already = chosen.querySelector(`input[value="${box.value}"]`);
+    const item = chip.closest("li");
     box.removeAttribute("data-pick-person");
     chip.classList.remove("person-chip--result");
     if (already) {
@@ -331,7 +332,24 @@ document.addEventListener("change", (event) => {
     } else {
       chosen.appendChild(chip);
     }
+    if (item && item.children.length === 0) {
+      item.remove();
+    }
   } else if (!box.checked && chosen.contains(box)) {
     chip.remove();
+  }
+});
+
+// The filing page's route is asked for again as the form changes (htmx): filing is offered while there is one.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const route = event.detail.target;
+  if (!route || route.id !== "route") {
+    return;
+  }
+  const file = document.querySelector("#filing-form button[name=file]");
+  if (file) {
+    const impossible = route.querySelector("[data-route-error]") !== null;
+    file.disabled = impossible;
+    file.setAttribute("aria-disabled", impossible ? "true" : "false");
   }
 });
