@@ -132,7 +132,7 @@ def attempt_record(
     """Keep one attempt. A failure (or throttled code) may start a lockout of the account and of the address."""
     at = at or now()
     ip = _ip(ip)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         attempt = LoginAttempt.objects.create(
             user=user if user is not None and getattr(user, "pk", None) else None,
             username=username[:150],

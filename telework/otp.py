@@ -332,7 +332,7 @@ def verify_totp(*, user: Any, code: str, at: datetime | None = None) -> VerifyRe
     code = _normalise_code(code)
     if user is None or not getattr(user, "pk", None):
         return VerifyResult.NO_DEVICE
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         devices = list(
             TOTPDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).order_by("pk")
         )
