@@ -11,6 +11,7 @@ give the probe back its first value.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.urls import reverse
 
 from approvals import doctypes, services
@@ -275,6 +278,25 @@ def test_a_decided_document_is_cancelled_through_the_same_route(city, office, co
 def client(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+def test_an_unknown_type_code_has_no_pages(city, client):
+    log_in(client, city.applicant.user)
+
+    assert client.get(reverse("approvals:new", args=["travel"])).status_code == 404
+    assert client.get(reverse("approvals:type_list", args=["travel"])).status_code == 404
+    assert client.post(reverse("approvals:new", args=["travel"]), {"title": "出張"}).status_code == 404
+    assert not Document.objects.exists()
+
+
+def test_a_document_of_a_type_no_app_registers_fails_loudly(city, office):
+    document = file(city, office, "memo")
+    Document.objects.filter(pk=document.pk).update(doc_type="travel")
+
+    with pytest.raises(doctypes.UnknownDocumentType):
+        Document.objects.get(pk=document.pk).detail  # noqa: B018 - reading it is what fails
+    with pytest.raises(SystemCheckError, match="approvals.E002.*'travel'"):
+        call_command("check", databases=["default"], stdout=io.StringIO(), stderr=io.StringIO())
 
 
 @pytest.mark.parametrize("code", CODES)
