@@ -115,7 +115,8 @@ class CancelForm(PortalForm):
     """取消申請: why the decided document should be cancelled (required; the approvers read it)."""
 
     reason = _comment_field(
-        _("Reason for the cancellation"), _("The request goes along the same route as the document.")
+        _("Reason for the cancellation"),
+        _("The request goes along the route this type of document and its amount take today."),
     )
 
 

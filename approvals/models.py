@@ -24,7 +24,7 @@ class DocumentStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     # A decided document whose cancellation (取消) was decided in turn; its effect was undone.
-    CANCELLED = "cancelled", _("Cancelled (取消)")
+    CANCELLED = "cancelled", _("Cancelled (取消済)")
 
 
 OPEN_STATUSES = (DocumentStatus.IN_PROGRESS, DocumentStatus.SENT_BACK)
