@@ -16,3 +16,19 @@ from tests.conftest import NOW
 def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=True) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def browser():
+    """Headless Debian chromium through Playwright (never a downloaded browser). The leave journey, which needs the
+    ASGI server up first, has its own."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -23,18 +23,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser():
-    from tests.browser.test_shell import CHROMIUM_ARGS
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
 def paper(city):
     from tests.approvals.helpers import paper
 

@@ -37,16 +37,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def open_page(browser, viewport: dict, language: str = "ja"):
     context = browser.new_context(viewport=viewport, locale=language, extra_http_headers={"Accept-Language": language})
     context.set_default_timeout(15_000)
