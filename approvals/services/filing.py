@@ -235,9 +235,9 @@ def _snapshot(document: Document, detail: models.Model | None) -> dict[str, Any]
     values["document.contains_personal_info"] = document.contains_personal_info
     if detail is not None:
         for f in detail._meta.concrete_fields:
-            if f.primary_key or f.name == "document" or f.is_relation:
+            if f.primary_key or f.name == "document":
                 continue
-            values[f.name] = _value(getattr(detail, f.attname))
+            values[f.name] = _value(getattr(detail, f.name))  # a related row as its text (the stock, the staff)
     return values
 
 
