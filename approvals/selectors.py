@@ -47,7 +47,7 @@ def attach_details(documents: Iterable[Document]) -> list[Document]:
             document.keep_detail(None)
     for code, group in by_type.items():
         doctype = doctypes.get(code)
-        details = doctype.detail_model.objects.filter(document_id__in=[d.pk for d in group])
+        details = doctype.detail_model.objects.filter(document_id__in=[d.pk for d in group]).order_by()
         rows = {row.document_id: row for row in details.select_related(*doctype.detail_related)}
         for document in group:
             document.keep_detail(rows.get(document.pk))

@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -19,6 +21,13 @@ def lookup(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def fill(pattern: str, value: Any) -> SafeString:
+    """`{{ t_select|fill:doc.title }}`: a pattern translated once before a list ("Select “{value}”") with one row's
+    value put in, escaped, so a title cannot bring markup."""
+    return format_html(pattern, value=value)
 
 
 @register.filter

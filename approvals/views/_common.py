@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 
 from approvals import services
 from approvals.models import Document
@@ -51,3 +54,24 @@ def report_refusal(request: HttpRequest, error: Exception) -> None:
 
 
 REFUSALS = (services.ActionRefused, ValidationError, access.AccessDenied)
+
+
+class RowUrl:
+    """A URL with one integer in it, reversed once and filled in per row: reverse() costs about 0.2 ms and a queue
+    page links every row twice, which was a fifth of the page's time."""
+
+    HOLE = 2147483647
+
+    def __init__(self, name: str, *after: object) -> None:
+        url = reverse(name, args=[self.HOLE, *after])
+        self.head, self.tail = url.split(str(self.HOLE), 1)
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.head}{pk}{self.tail}"
+
+
+def link_documents(documents: Iterable[Document]) -> None:
+    """Give each document of a list its page's URL (`document.url`), without reversing per row."""
+    document_url = RowUrl("approvals:document")
+    for document in documents:
+        document.url = document_url(document.pk)

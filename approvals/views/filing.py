@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from approvals import doctypes, routing, selectors, services
 from approvals.forms import FilingForm
 from approvals.models import Document, DocumentStatus
-from approvals.views._common import gate, not_found, paginate
+from approvals.views._common import gate, link_documents, not_found, paginate
 from personnel import access, org
 from personnel import selectors as personnel_selectors
 from personnel.models import Staff
@@ -304,4 +304,5 @@ def type_list(request: HttpRequest, code: str) -> HttpResponse:
     rows = selectors.my_documents_of_type(user=request.user, ctx=request.access, doc_type=doctype.code)
     page = paginate(request, rows)
     page.object_list = selectors.attach_details(page.object_list)
+    link_documents(page.object_list)
     return render(request, "approvals/type_list.html", {"doctype": doctype, "page": page})

@@ -15,7 +15,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from approvals import selectors, services
-from approvals.views._common import REFUSALS, gate, next_url, paginate, report_refusal
+from approvals.models import StepApprover
+from approvals.views._common import REFUSALS, RowUrl, gate, link_documents, next_url, paginate, report_refusal
 
 # --------------------------------------------------------------------------------------------------------
 # Queues
@@ -25,7 +26,11 @@ from approvals.views._common import REFUSALS, gate, next_url, paginate, report_r
 def _queue(request: HttpRequest, *, tab: str, rows: QuerySet, template: str, fragment: str) -> HttpResponse:
     page = paginate(request, rows)
     page.object_list = list(page.object_list)
-    selectors.attach_details(getattr(row, "document", row) for row in page.object_list)
+    link_documents(selectors.attach_details(getattr(row, "document", row) for row in page.object_list))
+    if page.object_list and isinstance(page.object_list[0], StepApprover):
+        act_urls = {action: RowUrl("approvals:act", action) for action in ("approve", "post-review", "acknowledge")}
+        for slot in page.object_list:
+            slot.urls = {action.replace("-", "_"): url(slot.pk) for action, url in act_urls.items()}
     context = {"page": page, "tab": tab, "list_template": fragment, "here": request.get_full_path()}
     if request.GET.get("partial") == "1":
         # The live update (portal.js) swaps the list in place: the list alone, without the page around it.
