@@ -88,20 +88,22 @@ def leave_balance_for(*, staff: Staff, year: int, for_update: bool = False) -> L
     caller's transaction ends (call it inside one). Two callers creating the same row at once both get it:
     the loser of the unique constraint reads the winner's row.
     """
+    if not transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            return leave_balance_for(staff=staff, year=year, for_update=for_update)
     rows = LeaveBalance.objects.filter(staff=staff, year=year)
     if for_update:
         rows = rows.select_for_update()
-    with transaction.atomic():
-        balance = rows.first()
-        if balance is not None:
-            return balance
-        new = _new_balance(staff=staff, year=year)
-        try:
-            with transaction.atomic():  # a savepoint: the transaction stays usable after a lost race
-                new.save(force_insert=True)
-        except IntegrityError:
-            pass
-        return rows.get()
+    balance = rows.first()
+    if balance is not None:
+        return balance
+    new = _new_balance(staff=staff, year=year)
+    try:
+        with transaction.atomic():  # a savepoint: the transaction stays usable after a lost race
+            new.save(force_insert=True)
+    except IntegrityError:
+        pass
+    return rows.get()
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,12 @@ from personnel.access import AccessContext
 from personnel.models import PersonnelAudit, Staff
 
 
-def _user(who: Any) -> Any:
-    """The login account of a user or a member of staff; None for the system (or an unsaved user)."""
+def _user_id(who: Any) -> int | None:
+    """The login account of a user or a member of staff, by id (no query for a member of staff); None for the
+    system (or an unsaved user)."""
     if isinstance(who, Staff):
-        return who.user
-    return who if who is not None and getattr(who, "pk", None) else None
+        return who.user_id
+    return getattr(who, "pk", None) if who is not None else None
 
 
 def _jsonable(value: Any) -> Any:
@@ -53,10 +54,10 @@ def audit_record(
     """Append one audit row for a change made in the current transaction (see the module docstring)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record runs inside the transaction that makes the change it records")
-    actor_user, for_user = _user(actor), _user(on_behalf_of)
+    actor_id, for_id = _user_id(actor), _user_id(on_behalf_of)
     return PersonnelAudit.objects.create(
-        actor=actor_user,
-        on_behalf_of=for_user if for_user is not None and for_user != actor_user else None,
+        actor_id=actor_id,
+        on_behalf_of_id=for_id if for_id != actor_id else None,
         zone="system" if ctx.system else ctx.zone,
         action=action,
         target=str(target)[:200],
