@@ -48,7 +48,9 @@ def attach_details(documents: Iterable[Document]) -> list[Document]:
     for code, group in by_type.items():
         doctype = doctypes.get(code)
         details = doctype.detail_model.objects.filter(document_id__in=[d.pk for d in group]).order_by()
-        rows = {row.document_id: row for row in details.select_related(*doctype.detail_related)}
+        if doctype.detail_related:  # (select_related() with no names would follow every foreign key)
+            details = details.select_related(*doctype.detail_related)
+        rows = {row.document_id: row for row in details}
         for document in group:
             document.keep_detail(rows.get(document.pk))
     return documents

@@ -39,6 +39,7 @@ class LeaveDocumentType(doctypes.DocumentType):
     form_class = LeaveRequestForm
     card_template = "leave/_card.html"
     row_template = "leave/_row.html"
+    detail_related = ("staff",)  # the decision and cancellation hooks charge the staff member's balance
     fields_template = "leave/_fields.html"
     aside_template = "leave/_balance_card.html"
     check_template = "leave/_check.html"

@@ -31,8 +31,10 @@ def shell(request: HttpRequest) -> dict:
     def queue_counts() -> object:
         from approvals import selectors
 
-        # Two queries after the principal, which the page has usually loaded already.
-        return selectors.queue_counts(user=user, ctx=ctx).as_dict()
+        # Two queries after the principal, which the page has usually loaded already; none when the page counted
+        # its queue already (approvals/views/queues.py).
+        counts = getattr(request, "queue_counts", None) or selectors.queue_counts(user=user, ctx=ctx)
+        return counts.as_dict()
 
     return {
         "access_zone": ctx.zone,

@@ -37,8 +37,13 @@ def not_found(request: HttpRequest, action: str, rows: QuerySet) -> Http404:
     return Http404()
 
 
-def paginate(request: HttpRequest, rows: QuerySet) -> Page:
-    return Paginator(rows, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, rows: QuerySet, *, count: int | None = None) -> Page:
+    """A page of rows; `count` when the page already knows how many there are (a queue's tab count), so the
+    paginator does not count them again."""
+    paginator = Paginator(rows, QUEUE_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached_property: this is its cached value
+    return paginator.get_page(request.GET.get("page"))
 
 
 def report_refusal(request: HttpRequest, error: Exception) -> None:
