@@ -61,8 +61,9 @@ REASON_USER_LOCKED = "account locked"
 REASON_IP_LOCKED = "address locked"
 REASON_NO_DEVICE_REMOTE = "remote login without authenticator"
 REASON_BAD_RECOVERY = "wrong or used recovery code"
-# Reasons that do not count toward a lockout: they are not guesses.
-NOT_COUNTED = (REASON_NO_DEVICE_REMOTE,)
+# Reasons that do not count toward a lockout (none: from home, a right password of an account without an
+# authenticator counts like a wrong one, or it would be a way to test passwords without ever being locked).
+NOT_COUNTED: tuple[str, ...] = ()
 
 
 def now() -> datetime:
@@ -196,7 +197,6 @@ def totp_reset(*, user: Any, actor: Any, ctx: access.AccessContext, reason: str)
 
 class Next(enum.Enum):
     REFUSED = "refused"  # the one generic message
-    NO_DEVICE = "no_device"  # password right, remote, no authenticator: enrol from the office
     LOGIN = "login"  # office: log in now with password assurance
     SECOND_FACTOR = "second_factor"  # go to /login/otp/
 
@@ -242,11 +242,13 @@ def password_check(*, request: HttpRequest, username: str, password: str, ip: An
         )  # fmt: skip
         return PasswordResult(Next.REFUSED)
     if zone == access.REMOTE and not otp.has_device(user):
+        # Answered and counted like a wrong password: from the internet, a different answer would tell anyone
+        # holding a list of employee numbers which password is right (the log keeps the real reason).
         attempt_record(
             user=user, username=username, ip=ip, zone=zone, factor=Factor.PASSWORD, outcome=Outcome.FAILURE,
             reason=REASON_NO_DEVICE_REMOTE, at=at,
         )  # fmt: skip
-        return PasswordResult(Next.NO_DEVICE, user)
+        return PasswordResult(Next.REFUSED)
     attempt_record(
         user=user, username=username, ip=ip, zone=zone, factor=Factor.PASSWORD, outcome=Outcome.SUCCESS, at=at
     )

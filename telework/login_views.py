@@ -8,6 +8,7 @@ are routed in portal/urls.py (names "login" and "login_otp"); the others are thi
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -40,9 +42,9 @@ MSG_BAD_CODE = gettext_lazy(
     "The code was not accepted. Enter the current code from your authenticator app (each code works once), "
     "or one of your recovery codes."
 )
-MSG_NO_DEVICE = gettext_lazy(
-    "Logging in from outside the city hall needs an authenticator app, and your account has none yet. "
-    "Register one from a computer on the city hall network first, then log in from home."
+MSG_REMOTE_NEEDS_DEVICE = gettext_lazy(
+    "Logging in from outside the city hall also needs an authenticator app, registered from a computer on the "
+    "city hall network."
 )
 MSG_PENDING_EXPIRED = gettext_lazy("The login took too long. Please enter your login name and password again.")
 
@@ -67,6 +69,16 @@ class LoginForm(AuthenticationForm):
     """Django's form and its one message for every refusal; the policy decides in login.password_check."""
 
     result: login.PasswordResult | None = None
+
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request, *args, **kwargs)
+        if request is not None and request.access.zone == access.REMOTE:
+            # From home the one refusal also names the other reason a login fails there, so that a right password
+            # of an account without an authenticator is answered exactly like a wrong one (login.password_check).
+            self.error_messages = {
+                **self.error_messages,
+                "invalid_login": format_lazy("{} {}", self.error_messages["invalid_login"], MSG_REMOTE_NEEDS_DEVICE),
+            }
 
     def clean(self) -> dict:
         username = self.cleaned_data.get("username")
@@ -106,20 +118,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if isinstance(ended, dict):
         messages.info(request, _logout_message(ended))
     form = LoginForm(request, data=request.POST if request.method == "POST" else None)
-    refusal = ""
     if request.method == "POST" and form.is_valid():
         result = form.result
-        if result.next == login.Next.NO_DEVICE:
-            refusal = MSG_NO_DEVICE
-        elif result.next == login.Next.SECOND_FACTOR:
+        if result.next == login.Next.SECOND_FACTOR:
             login.pending_start(session=request.session, user=result.user, redirect_to=redirect_to)
             return redirect("login_otp")
         else:
             auth_login(request, result.user)
             request.session[ASSURANCE_SESSION_KEY] = access.PASSWORD
             return redirect(redirect_to)
-    context = {"form": form, "next": request.POST.get("next") or request.GET.get("next", ""), "refusal": refusal}
-    return render(request, "registration/login.html", context, status=403 if refusal else 200)
+    context = {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")}
+    return render(request, "registration/login.html", context)
 
 
 @sensitive_post_parameters()
