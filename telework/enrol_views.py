@@ -60,7 +60,7 @@ class ReauthForm(PortalForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
     code = forms.CharField(
-        label=gettext_lazy("Code shown in your authenticator app (6 digits)"),
+        label=gettext_lazy("Code shown in your authenticator app (6 digits), or a recovery code"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
@@ -119,6 +119,14 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _enrol_page(request)
     action = request.POST.get("action")
+    if (
+        action in ("start", "confirm")
+        and otp.has_device(request.user)
+        and not otp.recently_reauthenticated(request.session)
+    ):
+        # Another authenticator needs the first one (or a recovery code), as removing one does: the password
+        # alone must not be enough to add a phone that then logs in from home.
+        return _reauth_redirect(request)
     if action == "start":
         form = DeviceNameForm(request.POST)
         if form.is_valid():

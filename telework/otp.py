@@ -418,11 +418,27 @@ def use_recovery_code(*, user: Any, code: str) -> bool:
 # --------------------------------------------------------------------------------------------------------
 
 
-def reauthenticate(*, session: Any, user: Any, password: str, code: str) -> VerifyResult:
-    """Password and current code again, for a sensitive page; OK marks the session for REAUTH_MAX_AGE seconds.
+def _recovery_code_unused(*, user: Any, code: str) -> bool:
+    normalised = _recovery_normalise(code)
+    return normalised is not None and (
+        RecoveryCode.objects.filter(user=user, code_hash=_recovery_hash(normalised), used_at__isnull=True).exists()
+    )
 
-    The code is checked first, with its throttle: whether the password was right is told only together with a
-    valid code, so a borrowed session cannot be used to guess the password."""
+
+def reauthenticate(*, session: Any, user: Any, password: str, code: str) -> VerifyResult:
+    """Password and a current code (or one of the recovery codes, which it spends) again, for a sensitive page:
+    another authenticator, new recovery codes, removing one. OK marks the session for REAUTH_MAX_AGE seconds.
+
+    The code is checked first (a TOTP code with its throttle): whether the password was right is told only
+    together with a valid code, so a borrowed session cannot be used to guess the password; and a wrong password
+    does not spend a recovery code."""
+    if _recovery_normalise(code) is not None:
+        if not _recovery_code_unused(user=user, code=code) or not user.check_password(password):
+            return VerifyResult.WRONG
+        if not use_recovery_code(user=user, code=code):  # spent by another request meanwhile
+            return VerifyResult.WRONG
+        mark_reauthenticated(session)
+        return VerifyResult.OK
     result = verify_totp(user=user, code=code)
     if result is not VerifyResult.OK:
         return result

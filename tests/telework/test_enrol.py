@@ -151,3 +151,29 @@ def test_it_does_not_let_one_remove_anothers_device(client, city):
     response = client.post(reverse("telework:device_remove", args=[device.pk]))
     assert response.status_code == 302 and response["Location"] == ENROL
     assert otp.has_device(city.colleague.user)
+
+
+def test_a_second_authenticator_needs_the_first(client, user):
+    """Attack: someone at the office who has the password alone (an unlocked desk, a shoulder) adds their own phone
+    to an account that already has an authenticator, and then logs in from home as its owner."""
+    secret, _codes = enrol(client)
+    response = client.post(ENROL, {"action": "start", "name": "Not mine"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("telework:reauth"))
+    assert not TOTPDevice.objects.filter(name="Not mine").exists()
+
+    reauth(client, secret)  # the password and a code of the first authenticator
+    second = start(client, name="Second phone")
+    response = client.post(ENROL, {"action": "confirm", "code": pyotp.TOTP(second).now()})
+    assert response.status_code == 200
+    assert set(TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).values_list("name", flat=True)) == {
+        "My phone",
+        "Second phone",
+    }
+
+
+def test_a_recovery_code_stands_for_the_first_authenticator_when_adding_another(client, user):
+    _secret, codes = enrol(client)
+    response = client.post(reverse("telework:reauth"), {"password": PASSWORD, "code": codes[0]})
+    assert response.status_code == 302
+    start(client, name="Replacement phone")
+    assert TOTPDevice.objects.filter(user=user, name="Replacement phone").exists()
