@@ -158,3 +158,30 @@ def test_hr_opens_the_org_admin_from_the_header_and_sees_the_tree(hr_clerk, live
     page.get_by_role("link", name="総務部").click()
     sync_api.expect(page.get_by_label("上位組織")).to_be_visible()
     shot(page, "11-admin-orgunit-change-1024x768")
+
+
+@pytest.fixture
+def hr_admin(city):
+    """The 人事 clerk, also an administrator of both admins (set before the browser starts its event loop)."""
+    admin = city.hr_clerk.user
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    return admin
+
+
+def test_no_page_breaks_the_content_security_policy(city, hr_admin, live_server, browser):
+    """Every response carries a policy without inline scripts (tests/portal/test_deployment.py); here the pages a
+    member of 人事 opens — the portal's and both admins — load without one violation (console reports each)."""
+    page = open_page(browser, LANDSCAPE)
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and violations.append(f"{page.url}: {message.text}"),
+    )
+    log_in(page, live_server.url, "100007")
+    sync_api.expect(page.get_by_role("heading", name="マイページ", level=1)).to_be_visible()
+    for path in ("/approvals/", "/approvals/new/", "/leave/", "/telework/authenticator/", "/admin/", "/cms-admin/"):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        assert page.url.startswith(live_server.url + path.rstrip("/")), page.url
+    assert violations == [], "\n".join(v[:160] for v in violations)
