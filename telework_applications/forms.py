@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from personnel.shell import DateInput, PortalForm
-from telework_applications.services import PLACE_MAX_LENGTH
+from telework_applications.services import PLACE_MAX_LENGTH, TASKS_MAX_LENGTH
 
 
 class TeleworkApplicationForm(PortalForm):
@@ -22,6 +22,7 @@ class TeleworkApplicationForm(PortalForm):
     )
     tasks = forms.CharField(
         label=gettext_lazy("Tasks"),
+        max_length=TASKS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy("What you will work on during these days."),
     )

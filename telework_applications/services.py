@@ -34,6 +34,7 @@ from telework_applications.models import TELEWORK, TeleworkApplication
 
 MAX_DAYS = 31  # calendar days one application may span
 PLACE_MAX_LENGTH = TeleworkApplication._meta.get_field("place").max_length
+TASKS_MAX_LENGTH = 2000  # a few paragraphs; the column is unbounded, the application is not
 # Statuses in which an application occupies its days.
 COUNTING_STATUSES = (*OPEN_STATUSES, DocumentStatus.DECIDED)
 
@@ -76,6 +77,11 @@ def telework_application_validate(
             )
     if not tasks.strip():
         errors.append(_("Please describe the tasks you will work on."))
+    elif len(tasks.strip()) > TASKS_MAX_LENGTH:
+        errors.append(
+            _("The tasks are too long (at most %(max)d characters; this has %(length)d).")
+            % {"max": TASKS_MAX_LENGTH, "length": len(tasks.strip())}
+        )
     if not place.strip():
         errors.append(_("Please give the place you will work from."))
     elif len(place.strip()) > PLACE_MAX_LENGTH:

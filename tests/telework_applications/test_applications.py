@@ -136,8 +136,12 @@ def test_it_frees_the_days_of_a_withdrawn_application(city, office):
         ({"tasks": "  "}, "Please describe the tasks you will work on."),
         ({"place": ""}, "Please give the place you will work from."),
         ({"place": "x" * 201}, "The place is too long"),
+        ({"tasks": "資料作成。" * 46_604}, "The tasks are too long"),  # the 233,020 characters of an attack
     ],
-    ids=["reversed", "past", "holiday-start", "weekend-end", "too-long", "no-tasks", "no-place", "place-too-long"],
+    ids=[
+        "reversed", "past", "holiday-start", "weekend-end", "too-long", "no-tasks", "no-place", "place-too-long",
+        "tasks-too-long",
+    ],  # fmt: skip
 )
 def test_it_refuses_bad_input_and_files_nothing(city, office, fields, message):
     with pytest.raises(ValidationError) as error:
