@@ -139,7 +139,14 @@ def test_it_frees_the_days_of_a_withdrawn_application(city, office):
         ({"tasks": "資料作成。" * 46_604}, "The tasks are too long"),  # the 233,020 characters of an attack
     ],
     ids=[
-        "reversed", "past", "holiday-start", "weekend-end", "too-long", "no-tasks", "no-place", "place-too-long",
+        "reversed",
+        "past",
+        "holiday-start",
+        "weekend-end",
+        "too-long",
+        "no-tasks",
+        "no-place",
+        "place-too-long",
         "tasks-too-long",
     ],  # fmt: skip
 )
