@@ -37,6 +37,7 @@ from approvals.services._core import (
 from personnel import access
 from personnel.access import AccessContext
 from personnel.models import Staff
+from personnel.org import assignments_current, delegations_active
 
 
 def slot_approve(*, slot: StepApprover, actor: Any, ctx: AccessContext, comment: str = "") -> Document:
@@ -196,6 +197,32 @@ def document_reject(*, slot: StepApprover, actor: Any, ctx: AccessContext, comme
     return document
 
 
+def _highest_rank(staff_id: int, days: set[Any]) -> int:
+    return max(
+        (rank for day in days for rank in assignments_current(on=day).filter(staff_id=staff_id).values_list(
+            "position__rank", flat=True
+        )),
+        default=0,
+    )  # fmt: skip
+
+
+def _require_rank_or_delegate(*, document: Document, old: Staff, new: Staff, ctx: AccessContext) -> None:
+    """A step goes only to someone who holds its rank or higher — the rank its approver held when the document
+    was filed, or holds today — or to that approver's active delegate (代理)."""
+    if delegations_active(on=ctx.today).filter(delegator_id=old.pk, delegate_id=new.pk).exists():
+        return
+    days = {ctx.today} | ({timezone.localdate(document.filed_at)} if document.filed_at else set())
+    needed = _highest_rank(old.pk, days)
+    if _highest_rank(new.pk, {ctx.today}) < needed:
+        raise ActionRefused(
+            _(
+                "%(name)s holds no post of this step's rank or higher today (nor acts for %(old)s): a step goes to "
+                "someone of its rank, or to its approver's delegate."
+            )
+            % {"name": new, "old": old}
+        )
+
+
 def slot_reassign(*, slot: StepApprover, new_staff: Staff, actor: Any, ctx: AccessContext, reason: str) -> Document:
     """HR or the system administrators put someone else in a pending step (logged with who, when and why)."""
     with action():
@@ -209,12 +236,15 @@ def slot_reassign(*, slot: StepApprover, new_staff: Staff, actor: Any, ctx: Acce
             raise AlreadyHandled(_("Only an approver who has not acted yet can be changed."))
         if slot.step.approvers.filter(staff=new_staff).exists() or new_staff.pk == document.applicant_id:
             raise ActionRefused(_("%(name)s is already on this step or is the applicant.") % {"name": new_staff})
+        me = staff_of(actor)
+        if me is not None and new_staff.pk == me.pk:
+            raise ActionRefused(_("You cannot put yourself in a step of a document: ask a colleague to do it."))
         if not routing.on_duty([new_staff.pk], ctx.today):
             raise ActionRefused(_("%(name)s holds no post today.") % {"name": new_staff})
         old = slot.staff
+        _require_rank_or_delegate(document=document, old=old, new=new_staff, ctx=ctx)
         slot.staff = new_staff
         slot.save(update_fields=["staff"])  # the new approver reads the document from now on, the old one no longer
-        me = staff_of(actor)
         record(
             document,
             AuditAction.REASSIGN,

@@ -25,7 +25,14 @@ from approvals.models import (
 )
 from personnel.access import AccessDenied
 from personnel.models import Staff
-from tests.approvals.helpers import add_second_chief, approve, approve_in_turn, file_leave, slot_of
+from tests.approvals.helpers import (
+    add_second_chief,
+    approve,
+    approve_in_turn,
+    chief_delegates_to_colleague,
+    file_leave,
+    slot_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -627,3 +634,33 @@ def test_it_refuses_an_attachment_while_the_document_is_under_review(city, offic
         )
 
     assert not Attachment.objects.exists()
+
+
+def reassign_chief_step(city, office, new_staff):
+    document = file_leave(city, office)
+    services.slot_reassign(
+        slot=slot_of(document, city.chief), new_staff=new_staff, actor=city.hr_clerk.user, ctx=office, reason="長期不在"
+    )
+    return document
+
+
+def test_hr_cannot_put_themselves_in_a_step(city, office):
+    """Attack: the 人事 clerk who may change approvers makes themself the 係長 step of a colleague's leave."""
+    with pytest.raises(services.ActionRefused, match="yourself"):
+        reassign_chief_step(city, office, city.hr_clerk)
+    assert not AuditEntry.objects.filter(action=AuditAction.REASSIGN).exists()
+
+
+def test_a_step_goes_only_to_someone_of_its_rank_or_higher(city, office):
+    """Attack: 人事 hands the 係長 step to a 係員 (rank 1), who then approves in the 係長's place."""
+    with pytest.raises(services.ActionRefused, match="rank"):
+        reassign_chief_step(city, office, city.colleague)
+    assert not AuditEntry.objects.filter(action=AuditAction.REASSIGN).exists()
+    reassign_chief_step(city, office, city.payroll_chief)  # another 係長
+    reassign_chief_step(city, office, city.approver)  # a 課長
+
+
+def test_a_step_may_go_to_the_approvers_active_delegate_whatever_their_rank(city, office):
+    chief_delegates_to_colleague(city, office, days=5, reason="出張")
+    document = reassign_chief_step(city, office, city.colleague)
+    assert slot_of(document, city.colleague).state == SlotState.PENDING
