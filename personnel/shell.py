@@ -140,6 +140,20 @@ def panels_for(page: str, request: HttpRequest) -> list[tuple[str, dict[str, Any
 # --------------------------------------------------------------------------------------------------------
 
 
+def login_handover(request: HttpRequest) -> HttpResponse:
+    """Where a library's own login page was (Django's and Wagtail's admin): it takes no password, it sends the
+    browser to the portal's login — the one path with the lockout, the log and the second factor from home — and
+    back to where it was going."""
+    from django.conf import settings
+    from django.contrib.auth.views import redirect_to_login
+    from django.shortcuts import redirect
+
+    target = safe_next(request, request.GET.get("next") or request.POST.get("next"), "")
+    if request.user.is_authenticated and target:
+        return redirect(target)
+    return redirect_to_login(target or "/", settings.LOGIN_URL)
+
+
 class PortalAdminSite(admin.AdminSite):
     """Django's admin for the portal: the org master, the 専決規程, the login administration. Everything in it is
     office-only, so every page (the front page included) refuses a remote request with that reason instead of
@@ -148,6 +162,9 @@ class PortalAdminSite(admin.AdminSite):
     site_header = _("Kessai Portal administration")
     site_title = _("Kessai Portal administration")
     index_title = _("Organisation and staff")
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        return login_handover(request)
 
     def has_permission(self, request: HttpRequest) -> bool:
         ctx = getattr(request, "access", None)

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from personnel.shell import login_handover
 from telework import login_views
 
 urlpatterns = [
@@ -22,6 +23,9 @@ urlpatterns = [
     path("personnel/leave/", RedirectView.as_view(pattern_name="leave:list", permanent=True)),
     path("personnel/leave/new/", RedirectView.as_view(url="/approvals/new/leave/", permanent=True)),
     path("admin/", admin.site.urls),
+    # One login path: Wagtail's login page hands over to the portal's (Django's admin does so in PortalAdminSite);
+    # its self-service password reset is off (WAGTAIL_PASSWORD_RESET_ENABLED).
+    path("cms-admin/login/", login_handover),
     path("cms-admin/", include(wagtailadmin_urls)),
     path("cms/", include(wagtail_urls)),
 ]
