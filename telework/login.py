@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import ipaddress
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -86,17 +87,45 @@ def lockout_active(*, scope: str, key: str, at: datetime | None = None) -> Locko
     )
 
 
-def _locked_reason(*, username: str, ip: str | None, at: datetime) -> str | None:
-    if username and lockout_active(scope=LockScope.USER, key=username, at=at):
+REMOTE_ROUTE = " @remote"  # the suffix of an account's lockout of the remote route
+
+
+def user_lock_key(username: str, zone: str) -> str:
+    """Failures from home lock the account's remote route only (`100001 @remote`): login names are employee
+    numbers, and a stranger must not be able to keep someone from their work at the office. Failures at the office
+    lock the account (`100001`) on both routes."""
+    username = username[: 150 - len(REMOTE_ROUTE)]
+    return username + REMOTE_ROUTE if zone == access.REMOTE else username
+
+
+def ip_lock_key(ip: str | None) -> str | None:
+    """An IPv4 address as itself; an IPv6 address as its /64, which one host or line is given whole."""
+    if not ip:
+        return None
+    address = ipaddress.ip_address(ip)
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _locked_reason(*, username: str, ip: str | None, zone: str, at: datetime) -> str | None:
+    if username and lockout_active(scope=LockScope.USER, key=user_lock_key(username, access.OFFICE), at=at):
         return REASON_USER_LOCKED
-    if ip and lockout_active(scope=LockScope.IP, key=ip, at=at):
+    if (
+        username
+        and zone == access.REMOTE
+        and lockout_active(scope=LockScope.USER, key=user_lock_key(username, zone), at=at)
+    ):
+        return REASON_USER_LOCKED
+    ip_key = ip_lock_key(ip)
+    if ip_key and lockout_active(scope=LockScope.IP, key=ip_key, at=at):
         return REASON_IP_LOCKED
     return None
 
 
 def _failures_since_last_lock(*, scope: str, key: str, at: datetime) -> int:
-    """Failures in the window for this account or address, after its latest lockout ended (so a released or
-    lapsed lockout starts the count afresh)."""
+    """Failures in the window for this account route or address, after its latest lockout ended (so a released
+    or lapsed lockout starts the count afresh)."""
     since = at - timedelta(seconds=settings.TELEWORK_LOCKOUT_WINDOW)
     last = Lockout.objects.filter(scope=scope, key=key, started_at__lte=at).order_by("-started_at").first()
     if last is not None:
@@ -105,8 +134,15 @@ def _failures_since_last_lock(*, scope: str, key: str, at: datetime) -> int:
     rows = LoginAttempt.objects.filter(at__gte=since, outcome__in=[Outcome.FAILURE, Outcome.THROTTLED]).exclude(
         reason__in=NOT_COUNTED
     )
-    rows = rows.filter(username=key) if scope == LockScope.USER else rows.filter(ip=key)
-    return rows.count()
+    if scope == LockScope.USER:
+        remote = key.endswith(REMOTE_ROUTE)
+        username = key.removesuffix(REMOTE_ROUTE) if remote else key
+        return rows.filter(username=username, zone=access.REMOTE if remote else access.OFFICE).count()
+    if "/" in key:  # an IPv6 /64: the window's few failures with an IPv6 address, matched here
+        network = ipaddress.ip_network(key)
+        addresses = rows.filter(ip__contains=":").values_list("ip", flat=True)
+        return sum(1 for address in addresses if ipaddress.ip_address(address) in network)
+    return rows.filter(ip=key).count()
 
 
 def _maybe_lock(*, scope: str, key: str, at: datetime) -> Lockout | None:
@@ -145,9 +181,9 @@ def attempt_record(
             reason=reason[:100],
         )
         if outcome in (Outcome.FAILURE, Outcome.THROTTLED) and reason not in NOT_COUNTED:
-            _maybe_lock(scope=LockScope.USER, key=username[:150], at=at)
+            _maybe_lock(scope=LockScope.USER, key=user_lock_key(username, zone), at=at)
             if ip:
-                _maybe_lock(scope=LockScope.IP, key=ip, at=at)
+                _maybe_lock(scope=LockScope.IP, key=ip_lock_key(ip), at=at)
     return attempt
 
 
@@ -221,7 +257,7 @@ def password_check(*, request: HttpRequest, username: str, password: str, ip: An
     from telework import otp
 
     at = now()
-    locked = _locked_reason(username=username, ip=_ip(ip), at=at)
+    locked = _locked_reason(username=username, ip=_ip(ip), zone=zone, at=at)
     user = authenticate(request, username=username, password=password)
     known = user or get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: username}).first()
     if locked:
@@ -298,7 +334,7 @@ def second_factor_check(*, user: Any, code: str, ip: Any, zone: str) -> bool:
     at = now()
     username = user.get_username()
     code = (code or "").strip()
-    locked = _locked_reason(username=username, ip=_ip(ip), at=at)
+    locked = _locked_reason(username=username, ip=_ip(ip), zone=zone, at=at)
     factor = Factor.TOTP if _looks_like_totp(code) else Factor.RECOVERY
     if locked:
         attempt_record(

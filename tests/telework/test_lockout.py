@@ -75,7 +75,7 @@ def test_it_counts_wrong_codes_toward_the_lockout(city, small_limits, clock):
         code_step(client, code)
         clock.shift(timedelta(seconds=wait))  # the device's wait after the n-th wrong code: wrong, not throttled
     assert list(LoginAttempt.objects.filter(factor=Factor.TOTP).values_list("reason", flat=True)) == ["wrong code"] * 3
-    assert Lockout.objects.filter(scope=LockScope.USER, key="100001").exists()
+    assert Lockout.objects.filter(scope=LockScope.USER, key="100001 @remote").exists()  # the remote route's lock
     assert code_step(client, next_code(secret)).status_code == 400  # the right code is refused while locked
     assert LoginAttempt.objects.latest("pk").outcome == Outcome.LOCKED
 
@@ -161,3 +161,37 @@ def test_the_admin_resets_an_authenticator_with_a_reason(city, client):
     entry = PersonnelAudit.objects.get(action="telework.totp_reset")
     assert (entry.actor_id, entry.on_behalf_of_id) == (admin_user.pk, user.pk)
     assert entry.detail["reason"] == "lost phone" and entry.detail["user"] == user.get_username()
+
+
+def test_failures_from_home_do_not_lock_the_office_login(city, client, small_limits):
+    """Attack: login names are employee numbers; wrong passwords from the internet locked the account at the office
+    too, keeping its owner from their work. They now lock the remote route only."""
+    secret = enrol(city.applicant.user)
+    home = remote_client()
+    for n in range(3):
+        password_step(home, "100001", "wrong-password-1", REMOTE_ADDR=f"203.0.113.{10 + n}")
+    assert password_step(client, "100001").status_code == 302  # at the office: logged in
+    assert client.session["_auth_user_id"] == str(city.applicant.user.pk)
+    again = remote_client()
+    password_step(again, "100001", REMOTE_ADDR="203.0.113.99")  # from home the account stays locked
+    assert LoginAttempt.objects.latest("pk").reason == login.REASON_USER_LOCKED
+    code_step(again, next_code(secret))
+    assert "_auth_user_id" not in again.session
+
+
+def test_failures_at_the_office_still_lock_the_account_everywhere(city, client, small_limits):
+    fail(client, "100001", 3)
+    password_step(remote_client(), "100001", REMOTE_ADDR="203.0.113.99")
+    assert LoginAttempt.objects.latest("pk").reason == login.REASON_USER_LOCKED
+
+
+def test_ipv6_addresses_are_counted_per_64(city, small_limits):
+    """Attack: an IPv6 host owns a /64 and changes address for every try; the address lockout counted each alone."""
+    client = remote_client()
+    for n, username in enumerate(("100001", "100002", "999999"), start=1):
+        password_step(client, username, "wrong-password-1", REMOTE_ADDR=f"2001:db8:1:2::{n:x}")
+    assert Lockout.objects.get(scope=LockScope.IP).key == "2001:db8:1:2::/64"
+    password_step(client, "100003", REMOTE_ADDR="2001:db8:1:2:ffff::1")
+    assert LoginAttempt.objects.latest("pk").reason == login.REASON_IP_LOCKED
+    password_step(client, "100003", "wrong-password-1", REMOTE_ADDR="2001:db8:1:3::1")  # another /64: not locked
+    assert LoginAttempt.objects.latest("pk").reason == login.REASON_WRONG_PASSWORD

@@ -155,7 +155,7 @@ def test_right_passwords_from_home_without_an_authenticator_lock_the_account_lik
     settings.TELEWORK_LOCKOUT_THRESHOLD = 3
     for _ in range(3):
         password_step(remote_client(), "100001")
-    assert login.lockout_active(scope=LockScope.USER, key="100001") is not None
+    assert login.lockout_active(scope=LockScope.USER, key=login.user_lock_key("100001", access.REMOTE)) is not None
 
 
 def test_it_keeps_a_forged_forwarded_header_from_a_non_proxy_remote(city):
