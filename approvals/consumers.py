@@ -88,6 +88,10 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):
             return
         ctx = access_context(address=self._client_address(), session=session)
         self.zone, self.assurance = ctx.zone, ctx.assurance
+        if ctx.zone == access.REMOTE and ctx.assurance != access.OTP:
+            # From home a session without its second factor gets nothing, counts included.
+            await self._end(CLOSE_NOT_LOGGED_IN)
+            return
         self.session_key = session_key
         await self.send_counts()
         # A session that times out (idle or absolute, telework/middleware.py) or is removed without a logout sends

@@ -166,17 +166,19 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @never_cache
 def step_up(request: HttpRequest) -> HttpResponse:
-    """An office session proves the second factor before a sensitive page."""
+    """A session proves the second factor: at the office before a sensitive page, from home before anything."""
     redirect_to = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.access.assurance == access.OTP:
         return redirect(redirect_to)
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if login.second_factor_check(
-            user=request.user, code=form.cleaned_data["code"], ip=client_ip(request), zone=request.access.zone
-        ):
+        ip, zone = client_ip(request), request.access.zone
+        if login.second_factor_check(user=request.user, code=form.cleaned_data["code"], ip=ip, zone=zone):
             login.assurance_raise(session=request.session)
+            if zone == access.REMOTE and not request.session.get(login.REMOTE_KEY):
+                # The factor proven from home makes this a remote session like a login from home does.
+                login.remote_session_start(request=request, user=request.user, ip=ip)
             return redirect(redirect_to)
         form.add_error(None, MSG_BAD_CODE)
         status = 400

@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+from django.views.defaults import permission_denied
 
 from personnel import access
 from personnel.middleware import client_ip
@@ -70,12 +71,34 @@ def _is_refusal(exception: Exception) -> bool:
     return isinstance(exception, PermissionDenied) and str(exception) in {str(r) for r in _LOGGED_REASONS}
 
 
+# What a login session used from home without its second factor may still do: prove the factor, or end.
+OPEN_WITHOUT_SECOND_FACTOR = frozenset(
+    {"login", "login_otp", "logout", "telework:step_up", "telework:auth", "set_language"}
+)
+
+
 class RefusalLogMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> Any:
+        """A remote session is a remote session: from home, a session without the second factor (a password
+        login made at the office, the laptop then taken home) is refused every page — not only those whose rules
+        ask for OTP — with the reason, logged; only the second-factor step and logging out stay open."""
+        ctx = getattr(request, "access", None)
+        if ctx is None or ctx.zone != access.REMOTE or ctx.assurance == access.OTP:
+            return None
+        if not request.user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in OPEN_WITHOUT_SECOND_FACTOR:
+            return None
+        reason = str(access.REASON_OTP_REQUIRED)
+        self._log(request, ctx, reason)
+        return permission_denied(request, access.AccessDenied(reason))
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         ctx = getattr(request, "access", None)

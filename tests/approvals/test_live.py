@@ -215,13 +215,14 @@ def test_it_tells_an_active_delegate_about_the_delegators_items(city, office_now
     scenario(run)
 
 
-def test_it_counts_nothing_on_a_remote_socket_without_a_second_factor(city, office_now):
+def test_it_refuses_a_remote_socket_without_a_second_factor(city, office_now):
+    """Attack: a password-only session used from home was answered the queue counts (zeros, but an answer)."""
     file_leave(city, office_now)
     chief_session = session_of(city.chief.user)
 
     async def run():
         async with socket(chief_session, address=REMOTE_ADDR) as chief:
-            assert await counts(chief) == ZERO
+            assert await close_code(chief) == consumers.CLOSE_NOT_LOGGED_IN
 
     scenario(run)
 
