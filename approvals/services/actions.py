@@ -198,12 +198,13 @@ def document_reject(*, slot: StepApprover, actor: Any, ctx: AccessContext, comme
 
 
 def _highest_rank(staff_id: int, days: set[Any]) -> int:
-    return max(
-        (rank for day in days for rank in assignments_current(on=day).filter(staff_id=staff_id).values_list(
-            "position__rank", flat=True
-        )),
-        default=0,
-    )  # fmt: skip
+    """The highest rank of the posts `staff_id` holds on any of `days` (0 for none)."""
+    ranks = [
+        rank
+        for day in days
+        for rank in assignments_current(on=day).filter(staff_id=staff_id).values_list("position__rank", flat=True)
+    ]
+    return max(ranks, default=0)
 
 
 def _require_rank_or_delegate(*, document: Document, old: Staff, new: Staff, ctx: AccessContext) -> None:
