@@ -140,17 +140,23 @@ def panels_for(page: str, request: HttpRequest) -> list[tuple[str, dict[str, Any
 # --------------------------------------------------------------------------------------------------------
 
 
+REASON_ADMIN_NOT_OPEN = _("You are logged in, but this administration is not open to your account.")
+
+
 def login_handover(request: HttpRequest) -> HttpResponse:
     """Where a library's own login page was (Django's and Wagtail's admin): it takes no password, it sends the
     browser to the portal's login — the one path with the lockout, the log and the second factor from home — and
     back to where it was going."""
     from django.conf import settings
     from django.contrib.auth.views import redirect_to_login
-    from django.shortcuts import redirect
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
 
+    if request.user.is_authenticated:
+        # The admin sent a logged-in user here because its page is not open to them: say so (sending them back
+        # would go round in circles).
+        return permission_denied(request, PermissionDenied(str(REASON_ADMIN_NOT_OPEN)))
     target = safe_next(request, request.GET.get("next") or request.POST.get("next"), "")
-    if request.user.is_authenticated and target:
-        return redirect(target)
     return redirect_to_login(target or "/", settings.LOGIN_URL)
 
 

@@ -9,7 +9,7 @@ from django.test import Client
 from telework.models import LoginAttempt
 from tests.conftest import PASSWORD
 from tests.telework.login_helpers import remote_client
-from tests.webtools import make_hr_staff
+from tests.webtools import log_in, make_hr_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +46,18 @@ def test_self_service_password_reset_is_off(city, url):
 def test_the_portal_login_still_logs_its_attempts(city):
     Client().post("/login/", {"username": "100007", "password": "wrong-password-1"})
     assert LoginAttempt.objects.count() == 1
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/cms-admin/"])
+def test_a_logged_in_user_without_admin_rights_is_told_so_not_sent_round_in_circles(city, url):
+    client = log_in(Client(), city.applicant.user)
+    response = client.get(url, follow=True)  # the test client raises RedirectCycleError on a loop
+    assert response.status_code == 403
+    assert "_auth_user_id" in client.session
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/cms-admin/"])
+def test_an_anonymous_visitor_of_an_admin_is_sent_to_the_portal_login(city, url):
+    response = Client().get(url, follow=True)
+    assert response.redirect_chain[-1][0].startswith("/login/?next=")
+    assert response.status_code == 200
