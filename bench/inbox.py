@@ -283,6 +283,22 @@ def round_trip_ms() -> float:
     return statistics.median(times) * 1000
 
 
+def print_statements(tally: dict, *, items: int, seconds: float) -> None:
+    """What a bulk of `items` sent to the database (a `tallying_statements` tally): the total, and per item by
+    table the statements that run for most items, the rest as "once per batch"."""
+    statements = sum(n for n, _t in tally.values())
+    in_sql = sum(t for _n, t in tally.values())
+    print(
+        f"  {statements:,} SQL statements ({statements / items:.1f} per item) taking {in_sql:.2f} s "
+        f"({in_sql / seconds:.0%} of the time; a SELECT 1 round trip takes {round_trip_ms():.2f} ms); "
+        "statements per item by table (their total time):"
+    )
+    per_item = {kind: entry for kind, entry in tally.items() if entry[0] >= items / 2}
+    rest = [sum(e[i] for kind, e in tally.items() if kind not in per_item) for i in (0, 1)]
+    ranked = [*sorted(per_item.items(), key=lambda kv: -kv[1][1]), ("once per batch", rest)]
+    print("   " + ", ".join(f"{kind} {n / items:.1f} ({t:.2f} s)" for kind, (n, t) in ranked))
+
+
 def bulk_approve(decider, items: int, profile: bool) -> None:
     ctx = AccessContext.office()
     slot_ids = list(selectors.inbox(user=decider, ctx=ctx).values_list("pk", flat=True))
@@ -296,22 +312,12 @@ def bulk_approve(decider, items: int, profile: bool) -> None:
         if profiler:
             profiler.disable()
         seconds = time.perf_counter() - started
-    statements = sum(n for n, _ in tally.values())
-    in_sql = sum(t for _, t in tally.values())
     print(
         f"\nbulk approval (slots_bulk_approve) of {len(slot_ids)} items by {DECIDER}: {seconds:.2f} s, "
         f"{len(slot_ids) / seconds:.0f} items/s; decided {len(result.decided)}, approved {len(result.approved)}, "
         f"refused {len(result.refused)}"
     )
-    print(
-        f"  {statements:,} SQL statements ({statements / len(slot_ids):.1f} per item) taking {in_sql:.2f} s "
-        f"({in_sql / seconds:.0%} of the time; a SELECT 1 round trip takes {round_trip_ms():.2f} ms); "
-        "statements per item by table (their total time):"
-    )
-    per_item = {kind: entry for kind, entry in tally.items() if entry[0] >= len(slot_ids) / 2}
-    rest = [sum(e[i] for kind, e in tally.items() if kind not in per_item) for i in (0, 1)]
-    ranked = [*sorted(per_item.items(), key=lambda kv: -kv[1][1]), ("once per batch", rest)]
-    print("   " + ", ".join(f"{kind} {n / len(slot_ids):.1f} ({t:.2f} s)" for kind, (n, t) in ranked))
+    print_statements(tally, items=len(slot_ids), seconds=seconds)
     decided = Document.objects.filter(
         pk__in=document_ids, status=DocumentStatus.DECIDED, number__isnull=False, decided_at__isnull=False
     )

@@ -1313,23 +1313,13 @@ def bulk_decision(decider: Any, items: int, profile: bool) -> None:
         bulk_end = time.perf_counter()
     thread.join()
     seconds = bulk_end - bulk_start
-    statements = sum(n for n, _t in tally.values())
-    in_sql = sum(t for _n, t in tally.values())
     print(
         f"\nbulk approval (slots_bulk_approve) of {len(slot_ids)} items by {inbox.DECIDER} at "
         f"{Document.objects.count():,} documents: {seconds:.2f} s (goal < 2 s), {len(slot_ids) / seconds:.0f} items/s; "
         f"decided {len(result.decided)}, approved {len(result.approved)}, refused {len(result.refused)}; load average "
         f"{os.getloadavg()[0]:.1f}"
     )
-    print(
-        f"  {statements:,} SQL statements ({statements / len(slot_ids):.1f} per item) taking {in_sql:.2f} s "
-        f"({in_sql / seconds:.0%} of the time; a SELECT 1 round trip takes {inbox.round_trip_ms():.2f} ms); "
-        "per item by table (their total time):"
-    )
-    per_item = {kind: entry for kind, entry in tally.items() if entry[0] >= len(slot_ids) / 2}
-    rest = [sum(e[i] for kind, e in tally.items() if kind not in per_item) for i in (0, 1)]
-    ranked = [*sorted(per_item.items(), key=lambda kv: -kv[1][1]), ("once per batch", rest)]
-    print("   " + ", ".join(f"{kind} {n / len(slot_ids):.1f} ({t:.2f} s)" for kind, (n, t) in ranked))
+    inbox.print_statements(tally, items=len(slot_ids), seconds=seconds)
     where = f"{chief_post.position.name} of {chief_post.unit.name}" if chief_post else "係長"
     where = f"{alone.staff.full_name}, {where}"
     if "error" in single:

@@ -217,7 +217,6 @@ LOGOUT_REDIRECT_URL = "login"
 # HTTPS: the documented deployment (README, "Production settings") has nginx terminate TLS in front of Daphne and
 # say so in X-Forwarded-Proto, which is believed only when TRUSTED_PROXIES names the proxy (Daphne listens on the
 # loopback or a socket only nginx reaches). Redirects and HSTS are on whenever DEBUG is off.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_networks("TRUSTED_PROXIES", []) else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
@@ -262,6 +261,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # The permission model's request context (personnel/access.py, personnel/middleware.py).
 OFFICE_NETWORKS = env_networks("OFFICE_NETWORKS", ["127.0.0.0/8", "::1/128"])
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
+# nginx's X-Forwarded-Proto is believed only behind a named proxy (see "HTTPS" above).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 SUPERVISOR_MIN_RANK = env_int("SUPERVISOR_MIN_RANK", 3, minimum=1, maximum=9)
 
 # Telework gateway (telework/): login policy, lockout, session timeouts (telework/login.py, middleware.py).

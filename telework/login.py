@@ -62,9 +62,6 @@ REASON_USER_LOCKED = "account locked"
 REASON_IP_LOCKED = "address locked"
 REASON_NO_DEVICE_REMOTE = "remote login without authenticator"
 REASON_BAD_RECOVERY = "wrong or used recovery code"
-# Reasons that do not count toward a lockout (none: from home, a right password of an account without an
-# authenticator counts like a wrong one, or it would be a way to test passwords without ever being locked).
-NOT_COUNTED: tuple[str, ...] = ()
 
 
 def now() -> datetime:
@@ -131,9 +128,9 @@ def _failures_since_last_lock(*, scope: str, key: str, at: datetime) -> int:
     if last is not None:
         ended = min(last.until, last.released_at) if last.released_at else last.until
         since = max(since, ended)
-    rows = LoginAttempt.objects.filter(at__gte=since, outcome__in=[Outcome.FAILURE, Outcome.THROTTLED]).exclude(
-        reason__in=NOT_COUNTED
-    )
+    # Every failure counts, a right password from home for an account without an authenticator too (it is
+    # answered like a wrong one, so it must be counted like one).
+    rows = LoginAttempt.objects.filter(at__gte=since, outcome__in=[Outcome.FAILURE, Outcome.THROTTLED])
     if scope == LockScope.USER:
         remote = key.endswith(REMOTE_ROUTE)
         username = key.removesuffix(REMOTE_ROUTE) if remote else key
@@ -180,7 +177,7 @@ def attempt_record(
             outcome=outcome,
             reason=reason[:100],
         )
-        if outcome in (Outcome.FAILURE, Outcome.THROTTLED) and reason not in NOT_COUNTED:
+        if outcome in (Outcome.FAILURE, Outcome.THROTTLED):
             _maybe_lock(scope=LockScope.USER, key=user_lock_key(username, zone), at=at)
             if ip:
                 _maybe_lock(scope=LockScope.IP, key=ip_lock_key(ip), at=at)

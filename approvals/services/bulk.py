@@ -310,10 +310,8 @@ def _write(routes: Iterable[_Route], decided: list[Document], now: Any) -> None:
     groups: dict[tuple[type, tuple[tuple[str, Any], ...]], list[int]] = defaultdict(list)
     for route in routes:
         for row in (*route.changed_slots.values(), *route.changed_steps.values()):
-            names = sorted(route.changed_fields[(type(row), row.pk)])
-            values = tuple(
-                (row._meta.get_field(name).attname, getattr(row, row._meta.get_field(name).attname)) for name in names
-            )
+            attnames = sorted(row._meta.get_field(name).attname for name in route.changed_fields[(type(row), row.pk)])
+            values = tuple((attname, getattr(row, attname)) for attname in attnames)
             groups[(type(row), values)].append(row.pk)
     for (model, values), pks in groups.items():
         model.objects.filter(pk__in=pks).update(**dict(values))
