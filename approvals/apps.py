@@ -13,7 +13,11 @@ class ApprovalsConfig(AppConfig):
             checks,  # noqa: F401 - registers the system checks of the document types
             policies,  # noqa: F401 - registers the access policies
         )
+        from approvals.audit import document_status_problems
         from approvals.services.rules import seed_after_migrate
+        from personnel import auditchain
+
+        auditchain.register_state_check(document_status_problems)
 
         # Every app's ready() has run by the time migrate ends, so every document type is registered then.
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid="approvals.seed_default_rules")

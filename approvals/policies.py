@@ -1,7 +1,25 @@
 """Access policies of approval documents (see personnel/access.py)."""
 
-from approvals.models import Document, StepApprover
+from django.db.models import Q
+
+from approvals.models import OPEN_STATUSES, Document, SlotState, StepApprover
 from personnel.access import Policy, Role, Rule, register
+
+# A stamp box lets its holder read the document while it is theirs to act on, for what they did in it, and — while
+# the document is open — before it reaches them. A box whose holder was replaced (reassignment moves the box), or
+# that the document closed before reaching (withdrawn, rejected: cancelled, never reached), or that another holder
+# of an "any" step made unnecessary, gives nothing: it was only ever for acting.
+READING_SLOT = Q(
+    slots__state__in=(
+        SlotState.PENDING,
+        SlotState.POST_REVIEW,
+        SlotState.APPROVED,
+        SlotState.ACKNOWLEDGED,
+        SlotState.POST_REVIEWED,
+        SlotState.SENT_BACK,
+        SlotState.REJECTED,
+    )
+) | Q(slots__state=SlotState.WAITING, status__in=OPEN_STATUSES)
 
 register(
     Document,
@@ -9,6 +27,7 @@ register(
         owner=("applicant",),
         unit="drafting_unit",
         participants="slots__staff",
+        participants_while=READING_SLOT,
         office_only_field="contains_personal_info",
         rules={
             # Everyone with a place on the route (approvers, 合議 parties from other units, 回覧 readers) reads the

@@ -330,8 +330,8 @@ def bulk_approve(decider, items: int, profile: bool) -> None:
         f"決裁番号 (e.g. {min(numbers, default='-')} … {max(numbers, default='-')}); {DECIDER}'s inbox holds "
         f"{selectors.inbox(user=decider, ctx=AccessContext.office()).count()}"
     )
-    verdict = "verifies" if chain.ok else f"BROKEN at #{chain.broken_at}: {chain.problem}"
-    print(f"  audit chain: {chain.checked:,} entries, {verdict} ({verified:.1f} s)")
+    verdict = "verifies" if chain.ok else f"BROKEN: {'; '.join(chain.problems)}"
+    print(f"  audit chain: {chain.counts['approvals']:,} entries, {verdict} ({verified:.1f} s)")
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)

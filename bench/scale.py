@@ -14,7 +14,7 @@ the other scripts; it is meant for a scratch PostgreSQL database. In one run it
    row; the route as routing.plan_route plans it for the applicant (with the rules in force, once per unit and
    rank, on 1 April) copied to steps and stamp boxes; the 決裁番号 per fiscal year and department in the order of
    the decisions (NumberSequence advanced); the viewflow process and tasks as approvals/workflow.py leaves them;
-   the audit entries in the order they happened, hash-chained after the AuditHead with audit.entry_hash; the
+   the audit entries in the order they happened, signed and chained after the head (personnel.auditchain.sign); the
    year's LeaveBalance rows, debited by the decided annual leave, with their entries in the personnel audit; a
    few guardian grants (documents shared with a reviewer, some with kacho and kakariin). About 91% are decided, 2.5%
    rejected, 4.5% withdrawn, and a quarter of December's (2.5%) wait at a step — at most QUEUE_CAP items for any
@@ -88,7 +88,6 @@ from approvals.flows import ApprovalFlow
 from approvals.models import (
     AuditAction,
     AuditEntry,
-    AuditHead,
     Document,
     DocumentStatus,
     DocumentUserObjectPermission,
@@ -101,9 +100,10 @@ from approvals.models import (
 from leave.models import LEAVE, BereavementEvent, LeaveBalance, LeaveHalf, LeaveRequest, LeaveType, LeaveUnit
 from leave.rules import BEREAVEMENT_DAYS, SUMMER_DAYS, SUMMER_MONTHS, quantity
 from leave.services import ANNUAL_GRANT_MINUTES, CARRY_OVER_MAX_MINUTES, leave_request_file, leave_title
+from personnel import auditchain
 from personnel.access import AccessContext
 from personnel.calendar import fiscal_year, is_working_day, working_days
-from personnel.models import OrgUnit, PersonnelAudit, Staff
+from personnel.models import AuditChainHead, OrgUnit, PersonnelAudit, Staff
 from personnel.org import assignments_current
 from portal.urls import urlpatterns as portal_urlpatterns
 from telework_applications.models import TELEWORK, TeleworkApplication
@@ -684,15 +684,14 @@ class Year:
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checked per statement, not queued to COMMIT
-            AuditHead.objects.bulk_create([AuditHead(pk=1)], ignore_conflicts=True)
-            head = AuditHead.objects.select_for_update().get(pk=1)
+            head = auditchain.locked_head(AuditEntry.chain_name)
             first_id = next_id(Document)
             for i, doc in enumerate(docs):
                 doc.id = first_id + i
             sequences = self._number(docs)
             debits = self._debits(docs, state)
             self._write_documents(docs, written)
-            head.seq, head.hash = self._write_audit(docs, head, written)
+            self._write_audit(docs, head, written)
             head.save(update_fields=["seq", "hash"])
             for (year, label), last in sequences.items():
                 NumberSequence.objects.bulk_create(
@@ -728,7 +727,7 @@ class Year:
             doc.decide_detail["number"] = doc.number
         return changed
 
-    def _debits(self, docs: list[Doc], state: State) -> list[tuple]:
+    def _debits(self, docs: list[Doc], state: State) -> list[PersonnelAudit]:
         """leave_balance_move's personnel audit rows, in the order of the decisions (used before → after)."""
         rows = []
         for doc in sorted((d for d in docs if d.debit is not None), key=lambda d: d.debit[2]):
@@ -746,13 +745,13 @@ class Year:
             }
             target = f"{doc.applicant.name} {self.city.year}"[:200]
             rows.append(
-                (
-                    moment,
-                    self.city.users[decider],
-                    ZONE,
-                    "leave_balance_debit",
-                    target,
-                    json.dumps(detail, ensure_ascii=False),
+                PersonnelAudit(
+                    at=moment,
+                    actor_id=self.city.users[decider],
+                    zone=ZONE,
+                    action="leave_balance_debit",
+                    target=target,
+                    detail=detail,
                 )
             )
         return rows
@@ -881,20 +880,16 @@ class Year:
                 flush()
         flush()
 
-    def _write_audit(self, docs: list[Doc], head: AuditHead, written: Counter) -> tuple[int, str]:
-        """The entries of the phase in the order they happened, chained after the head (audit.entry_hash)."""
-        events = [(moment, doc.id, i, e) for doc in docs for i, (moment, *e) in enumerate(doc.events)]
-        events.sort(key=lambda e: e[:3])
-        seq, previous = head.seq, head.hash
+    def _write_audit(self, docs: list[Doc], head: AuditChainHead, written: Counter) -> None:
+        """The entries of the phase in the order they happened, signed and chained after the head (which moves to
+        the last); each document's last entry carries the status it ends in."""
+        events = [(moment, doc, i, e) for doc in docs for i, (moment, *e) in enumerate(doc.events)]
+        events.sort(key=lambda e: (e[0], e[1].id, e[2]))
         first_id = next_id(AuditEntry)
-        names = "id seq document action actor on_behalf_of zone comment detail created_at prev_hash hash".split()
-        rows = []
-        for moment, document_id, _i, (action, actor, comment, detail) in events:
-            seq += 1
-            digest = audit.entry_hash(
-                seq=seq,
-                prev_hash=previous,
-                document_id=document_id,
+        entries = [
+            AuditEntry(
+                id=first_id + n,
+                document_id=doc.id,
                 action=str(action),
                 actor_id=actor,
                 on_behalf_of_id=None,
@@ -902,37 +897,35 @@ class Year:
                 comment=comment,
                 detail=detail,
                 created_at=moment,
+                status=str(doc.status) if i == len(doc.events) - 1 else "",
             )
-            rows.append(
-                (
-                    first_id + seq - head.seq - 1,
-                    seq,
-                    document_id,
-                    str(action),
-                    actor,
-                    None,
-                    ZONE,
-                    comment,
-                    json.dumps(detail, ensure_ascii=False),
-                    moment,
-                    previous,
-                    digest,
-                )
-            )
-            previous = digest
-            if len(rows) == 10 * BATCH:
-                insert(AuditEntry, names, rows)
-                written[AuditEntry._meta.db_table] += len(rows)
-                rows = []
-        insert(AuditEntry, names, rows)
-        written[AuditEntry._meta.db_table] += len(rows)
-        return seq, previous
+            for n, (moment, doc, i, (action, actor, comment, detail)) in enumerate(events)
+        ]
+        auditchain.sign(entries, after=head)
+        names = "id seq document action actor on_behalf_of zone comment detail created_at status prev_hash hash key_id"
+        columns = [AuditEntry._meta.get_field(name).attname for name in names.split()]
+        for start in range(0, len(entries), 10 * BATCH):
+            rows = [
+                tuple(json.dumps(e.detail, ensure_ascii=False) if c == "detail" else getattr(e, c) for c in columns)
+                for e in entries[start : start + 10 * BATCH]
+            ]
+            insert(AuditEntry, names.split(), rows)
+            written[AuditEntry._meta.db_table] += len(rows)
 
-    def _write_balances(self, docs: list[Doc], state: State, debits: list[tuple], written: Counter) -> None:
+    def _write_balances(self, docs: list[Doc], state: State, debits: list[PersonnelAudit], written: Counter) -> None:
         """The year's LeaveBalance rows (filing creates them; deciding annual leave debits them) and the debits'
         entries in the personnel audit."""
         year = self.city.year
-        insert(PersonnelAudit, ("at", "actor", "zone", "action", "target", "detail"), debits)
+        head = auditchain.locked_head(PersonnelAudit.chain_name)
+        auditchain.sign(debits, after=head)
+        names = ("at", "actor", "zone", "action", "target", "detail", "seq", "prev_hash", "hash", "key_id")
+        rows = [
+            (e.at, e.actor_id, e.zone, e.action, e.target, json.dumps(e.detail, ensure_ascii=False), e.seq)
+            + (e.prev_hash, e.hash, e.key_id)
+            for e in debits
+        ]
+        insert(PersonnelAudit, names, rows)
+        head.save(update_fields=["seq", "hash"])
         written[PersonnelAudit._meta.db_table] += len(debits)
         filers = {d.applicant.staff_id for d in docs if d.doc_type == LEAVE}
         existing = {b.staff_id: b for b in LeaveBalance.objects.filter(year=year, staff_id__in=filers)}
@@ -1347,8 +1340,8 @@ def bulk_decision(decider: Any, items: int, profile: bool) -> None:
     print(
         f"  afterwards: {len(numbers)} of {len(document_ids)} documents decided, "
         f"{'every one with its own' if distinct else 'NOT every one with its own'} 決裁番号 "
-        f"({min(numbers, default='-')} … {max(numbers, default='-')}); audit chain {chain.checked:,} entries, "
-        + ("verifies" if chain.ok else f"BROKEN at #{chain.broken_at}: {chain.problem}")
+        f"({min(numbers, default='-')} … {max(numbers, default='-')}); audit chain {chain.counts['approvals']:,} "
+        + ("entries, verifies" if chain.ok else f"entries, BROKEN: {'; '.join(chain.problems)}")
         + f" ({verified:.1f} s, not timed)"
     )
     for slot in (alone, during):

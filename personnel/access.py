@@ -254,6 +254,9 @@ class Policy:
     # Lookup to Staff across a many-valued relation naming who takes part in a row (e.g. "slots__staff": everyone
     # with a stamp box on a document's route). A rule with `participants=True` lets them reach the row.
     participants: str | None = None
+    # When a participant still reaches the row, as a condition on the same related row (a stamp box that was acted
+    # on or is live; one whose holder left it, or that the row closed before reaching, gives nothing).
+    participants_while: Q | None = None
 
 
 _POLICIES: dict[type[models.Model], Policy] = {}
@@ -364,7 +367,10 @@ def _grounds(
         else:
             branches.append(base.filter(**{f"{lookup}__id__in": staff_ids}).values("pk"))
     if rule.participants:
-        branches.append(base.filter(**{f"{policy.participants}__id__in": staff_ids}).values("pk"))
+        taking_part = Q(**{f"{policy.participants}__id__in": staff_ids})
+        if policy.participants_while is not None:
+            taking_part &= policy.participants_while  # one filter(): the same related row, not any of them
+        branches.append(base.filter(taking_part).values("pk"))
     if rule.supervisors:
         paths = sorted({path for i in identities for path in i.supervised_paths})
         branches.extend(base.filter(**{f"{policy.unit}__path__startswith": path}).values("pk") for path in paths)

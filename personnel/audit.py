@@ -1,10 +1,11 @@
-"""The one audit API for every state change that is not a step of an approval document (those are chained in
-approvals/audit.py): org master changes, leave balance debits, authenticators, lockout releases, and whatever later
-apps change.
+"""The one audit API for every state change that is not a step of an approval document (those are in
+approvals/audit.py; both are chains of personnel/auditchain.py): org master changes, leave balance debits,
+authenticators, lockout releases, and whatever later apps change.
 
     audit_record(*, actor, on_behalf_of=None, ctx, action, target, detail=None) -> PersonnelAudit
 
-One row per change, written in the same transaction as the change (it refuses to run outside one), with who acted
+One row per change, chained in the same transaction as the change (it refuses to run outside one; inside an
+approval action it is chained with the action's other entries when the action ends), with who acted
 (`actor`), for whom when it differs (`on_behalf_of`: a delegator, the member of staff whose data an administrator
 changed), from which zone (`system` for management commands), what (`action`, dotted by app:
 "telework.totp_reset"), on what (`target`, its text) and the details as JSON.
@@ -18,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 
+from personnel import auditchain
 from personnel.access import AccessContext
 from personnel.models import PersonnelAudit, Staff
 
@@ -55,7 +57,7 @@ def audit_record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record runs inside the transaction that makes the change it records")
     actor_id, for_id = _user_id(actor), _user_id(on_behalf_of)
-    return PersonnelAudit.objects.create(
+    entry = PersonnelAudit(
         actor_id=actor_id,
         on_behalf_of_id=for_id if for_id != actor_id else None,
         zone="system" if ctx.system else ctx.zone,
@@ -63,3 +65,4 @@ def audit_record(
         target=str(target)[:200],
         detail=_jsonable(detail or {}),
     )
+    return auditchain.add(entry)

@@ -6,6 +6,10 @@ needs a permission goes through personnel/access.py.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -175,11 +179,55 @@ class Delegation(models.Model):
         return f"{self.delegator} → {self.delegate} ({self.start_date}–{self.end_date})"
 
 
-class PersonnelAudit(models.Model):
-    """Append-only log of every change that is not an approval step (who did what, for whom, from which zone).
-    Written only through personnel/audit.py's audit_record."""
+class ChainedAuditEntry(models.Model):
+    """An entry of a keyed, append-only audit chain (personnel/auditchain.py). A concrete chain names itself
+    (`chain_name`), says what of its row the hash covers (`chain_content`) and stamps its rows when they are chained
+    (`seal`). Entries are written only through the chain (personnel.audit.audit_record, approvals.audit.append)."""
 
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    chain_name = ""
+
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    key_id = models.CharField(_("key"), max_length=32)
+
+    class Meta:
+        abstract = True
+
+    def chain_content(self) -> list[Any]:
+        raise NotImplementedError
+
+    def chain_payload(self) -> list[Any]:
+        """Everything the entry's hash covers: its place in its chain, the key that signs it, its content."""
+        return [self.chain_name, self.seq, self.prev_hash, self.key_id, *self.chain_content()]
+
+    @classmethod
+    def seal(cls, entries: list[Any], now: datetime) -> None:
+        """Stamp entries about to be chained (under the chain's lock, inside the writing transaction)."""
+
+
+class AuditChainHead(models.Model):
+    """The last entry of each chain: the one row its writers lock, so the chain never forks."""
+
+    chain = models.CharField(max_length=30, primary_key=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.seq}"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class PersonnelAudit(ChainedAuditEntry):
+    """Append-only log of every change that is not an approval step (who did what, for whom, from which zone).
+    Written only through personnel/audit.py's audit_record; chained as "personnel"."""
+
+    chain_name = "personnel"
+
+    at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -204,7 +252,28 @@ class PersonnelAudit(models.Model):
     class Meta:
         verbose_name = _("personnel audit entry")
         verbose_name_plural = _("personnel audit entries")
-        ordering = ["-at", "-id"]
+        ordering = ["-seq"]
+        # An UPDATE that changes nothing is let through: Django's test runner re-saves rows it restores.
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update, condition=pgtrigger.AnyChange()),
+            pgtrigger.Protect(name="never_deleted", operation=pgtrigger.Delete),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+    def chain_content(self) -> list[Any]:
+        return [
+            _iso(self.at),
+            self.actor_id,
+            self.on_behalf_of_id,
+            self.zone,
+            self.action,
+            self.target,
+            self.detail,
+        ]
+
+    @classmethod
+    def seal(cls, entries: list[Any], now: datetime) -> None:
+        for entry in entries:
+            entry.at = now

@@ -14,6 +14,8 @@ Variables:
     TRUSTED_PROXIES     comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)
     SUPERVISOR_MIN_RANK lowest position rank that sees its unit's subtree (default 3 = 係長)
     PORTAL_EXTRA_APPS   comma-separated Django apps appended to INSTALLED_APPS (the tests' document types)
+    PORTAL_AUDIT_KEYS, PORTAL_AUDIT_KEY_FILE, PORTAL_AUDIT_CHECKPOINT_FILE, PORTAL_AUDIT_SYSLOG: the audit
+                        trail's keys and checkpoints (below, and README "The audit trail")
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "guardian",
+    "pgtrigger",
     "treebeard",
     "viewflow",
     "viewflow.workflow",
@@ -201,7 +204,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "telework.backends.PolicyBackend",  # ModelBackend behind the login policy (lockout, zone, OTP, log)
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -283,6 +286,15 @@ TELEWORK_OFFICE_IDLE_TIMEOUT = env_int("TELEWORK_OFFICE_IDLE_TIMEOUT", 8 * 3600,
 # so rotating SECRET_KEY then means everyone registers their authenticator again.
 TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY", "")
 TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "決裁ポータル")
+
+# The audit trail (personnel/auditchain.py). Its HMAC keys are never in the database: PORTAL_AUDIT_KEYS
+# ("<id>=<hex>" items, comma-separated) or the key file ("<id> <hex>" lines), the last key signing new entries; with
+# neither, DEBUG makes the key file on first use and production refuses to write audit entries. Checkpoints go to an
+# append-only file and (PORTAL_AUDIT_SYSLOG) the system log.
+AUDIT_KEYS = os.environ.get("PORTAL_AUDIT_KEYS", "")
+AUDIT_KEY_FILE = Path(os.environ.get("PORTAL_AUDIT_KEY_FILE", VAR_DIR / "audit.key"))
+AUDIT_CHECKPOINT_FILE = Path(os.environ.get("PORTAL_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl"))
+AUDIT_CHECKPOINT_SYSLOG = env_bool("PORTAL_AUDIT_SYSLOG", True)
 
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitors are refused everything

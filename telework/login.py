@@ -13,6 +13,12 @@ Reads:
 Nothing here tells an outsider why a login failed: the views show one message for an unknown login name, a wrong
 password and a locked account or address; only LoginAttempt.reason says which.
 
+The policy holds for every login, not only the gateway's pages (a login form a library adds later included):
+telework.backends.PolicyBackend refuses a locked account or address before any password is checked, the
+user_login_failed receiver counts every wrong password toward the lockout, and the user_logged_in receiver refuses a
+login the policy does not allow (from home without the second factor; at the office for someone who must use it)
+and logs the rest. The gateway's own steps (`gateway_step()`) keep their own, more detailed log.
+
 `require_otp_assurance` guards a view behind the office step-up (/telework/step-up/); the middleware applies the
 same check to settings.TELEWORK_SENSITIVE_PATHS (the Django admin by default).
 """
@@ -23,7 +29,9 @@ import enum
 import functools
 import ipaddress
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +39,9 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -62,6 +72,7 @@ REASON_USER_LOCKED = "account locked"
 REASON_IP_LOCKED = "address locked"
 REASON_NO_DEVICE_REMOTE = "remote login without authenticator"
 REASON_BAD_RECOVERY = "wrong or used recovery code"
+REASON_OUTSIDE_GATEWAY = "second factor needed (login outside the gateway)"
 
 
 def now() -> datetime:
@@ -248,6 +259,13 @@ def needs_second_factor(*, user: Any, zone: str) -> bool:
     return bool(settings.TELEWORK_OTP_AT_OFFICE) and otp.has_device(user)
 
 
+def _failure_reason(known: Any) -> str:
+    """Why a password was not accepted, for the log: no such login name, a disabled account, or the password."""
+    if known is None:
+        return REASON_UNKNOWN_USER
+    return REASON_INACTIVE if not known.is_active else REASON_WRONG_PASSWORD
+
+
 def password_check(*, request: HttpRequest, username: str, password: str, ip: Any, zone: str) -> PasswordResult:
     """Step 1. A locked account or address is refused like a wrong password (the password is still hashed, so
     the answer takes as long); unknown login names and wrong passwords are logged apart, answered alike."""
@@ -255,7 +273,8 @@ def password_check(*, request: HttpRequest, username: str, password: str, ip: An
 
     at = now()
     locked = _locked_reason(username=username, ip=_ip(ip), zone=zone, at=at)
-    user = authenticate(request, username=username, password=password)
+    with gateway_step():
+        user = authenticate(request, username=username, password=password)
     known = user or get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: username}).first()
     if locked:
         attempt_record(
@@ -264,14 +283,9 @@ def password_check(*, request: HttpRequest, username: str, password: str, ip: An
         )  # fmt: skip
         return PasswordResult(Next.REFUSED)
     if user is None:
-        reason = (
-            REASON_UNKNOWN_USER
-            if known is None
-            else (REASON_INACTIVE if not known.is_active else REASON_WRONG_PASSWORD)
-        )
         attempt_record(
             user=known, username=username, ip=ip, zone=zone, factor=Factor.PASSWORD, outcome=Outcome.FAILURE,
-            reason=reason, at=at,
+            reason=_failure_reason(known), at=at,
         )  # fmt: skip
         return PasswordResult(Next.REFUSED)
     if zone == access.REMOTE and not otp.has_device(user):
@@ -419,6 +433,100 @@ def _end_on_logout(sender: Any, request: Any = None, **kwargs: Any) -> None:
 
 user_logged_in.connect(_stamp_login, dispatch_uid="telework.login.stamp_login")
 user_logged_out.connect(_end_on_logout, dispatch_uid="telework.login.end_on_logout")
+
+
+# --------------------------------------------------------------------------------------------------------
+# The policy for every other login (telework.backends.PolicyBackend and these receivers)
+# --------------------------------------------------------------------------------------------------------
+
+_in_gateway: ContextVar[bool] = ContextVar("telework_in_gateway", default=False)
+_logged: ContextVar[bool] = ContextVar("telework_attempt_logged", default=False)
+
+
+@contextmanager
+def gateway_step() -> Iterator[None]:
+    """The gateway's own password check or login: it applies and logs the policy itself."""
+    token = _in_gateway.set(True)
+    try:
+        yield
+    finally:
+        _in_gateway.reset(token)
+
+
+def client_of(request: Any) -> tuple[str, str | None] | None:
+    """(zone, ip) of a client's request; None for a login made in code (no request, or one that did not come
+    through the portal's middleware: the test client's force_login, a management command)."""
+    context = getattr(request, "access", None)
+    if context is None:
+        return None
+    from personnel.middleware import client_ip
+
+    return context.zone, _ip(client_ip(request))
+
+
+def policy_refuses_locked(*, request: Any, username: str) -> bool:
+    """PolicyBackend, before a password is checked outside the gateway: a locked account or address is refused
+    (and logged as such)."""
+    client = client_of(request)
+    if _in_gateway.get() or client is None or not username:
+        return False
+    zone, ip = client
+    locked = _locked_reason(username=username, ip=ip, zone=zone, at=now())
+    if not locked:
+        return False
+    known = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: username}).first()
+    attempt_record(
+        user=known, username=username, ip=ip, zone=zone, factor=Factor.PASSWORD, outcome=Outcome.LOCKED, reason=locked
+    )
+    _logged.set(True)
+    return True
+
+
+def _count_failure(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    """user_login_failed outside the gateway: the wrong password counts toward the lockout like the gateway's."""
+    if _logged.get():
+        _logged.set(False)
+        return
+    client = client_of(request)
+    if _in_gateway.get() or client is None:
+        return
+    zone, ip = client
+    username = str(credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username") or "")
+    known = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: username}).first()
+    attempt_record(
+        user=known,
+        username=username,
+        ip=ip,
+        zone=zone,
+        factor=Factor.PASSWORD,
+        outcome=Outcome.FAILURE,
+        reason=_failure_reason(known),
+    )
+
+
+def _police_login(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    """user_logged_in outside the gateway: only what the gateway would allow with a password alone — at the office,
+    not locked, and for someone not bound to the second factor there. Anything else is undone (403) and logged."""
+    client = client_of(request)
+    if _in_gateway.get() or client is None:
+        return
+    zone, ip = client
+    username = user.get_username()
+    locked = _locked_reason(username=username, ip=ip, zone=zone, at=now())
+    refused = locked or (REASON_OUTSIDE_GATEWAY if needs_second_factor(user=user, zone=zone) else "")
+    outcome = Outcome.LOCKED if locked else (Outcome.FAILURE if refused else Outcome.SUCCESS)
+    attempt_record(
+        user=user, username=username, ip=ip, zone=zone, factor=Factor.PASSWORD, outcome=outcome, reason=refused
+    )
+    if refused:
+        request.session.flush()
+        request.user = AnonymousUser()
+        raise PermissionDenied(refused)
+    request.session[ASSURANCE_SESSION_KEY] = access.PASSWORD
+
+
+user_login_failed.connect(_count_failure, dispatch_uid="telework.login.count_failure")
+user_logged_in.connect(_police_login, dispatch_uid="telework.login.police_login")
 
 
 # --------------------------------------------------------------------------------------------------------

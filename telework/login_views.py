@@ -124,7 +124,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login.pending_start(session=request.session, user=result.user, redirect_to=redirect_to)
             return redirect("login_otp")
         else:
-            auth_login(request, result.user)
+            with login.gateway_step():
+                auth_login(request, result.user)
             request.session[ASSURANCE_SESSION_KEY] = access.PASSWORD
             return redirect(redirect_to)
     context = {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")}
@@ -150,7 +151,8 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
         ip = client_ip(request)
         if login.second_factor_check(user=user, code=form.cleaned_data["code"], ip=ip, zone=zone):
             request.session.pop(login.PENDING_KEY, None)
-            auth_login(request, user, backend=pending["backend"])
+            with login.gateway_step():
+                auth_login(request, user, backend=pending["backend"])
             login.assurance_raise(session=request.session)
             if zone == access.REMOTE:
                 login.remote_session_start(request=request, user=user, ip=ip)

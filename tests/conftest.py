@@ -53,6 +53,12 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoints(settings, tmp_path):
+    """Each test's audit checkpoints in a file of its own (verify_audit writes one on every run)."""
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
+
+
 @pytest.fixture
 def system_ctx() -> access.AccessContext:
     return access.AccessContext.for_system(today=TODAY)

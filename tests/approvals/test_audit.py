@@ -1,18 +1,22 @@
-"""The hash-chained audit trail (approvals/audit.py) and `manage.py verify_audit`: every action leaves an
-entry linked to the one before, and editing or deleting any entry is reported with its sequence number."""
+"""The approvals audit trail (approvals/audit.py on personnel/auditchain.py) and `manage.py verify_audit`: every
+action leaves an entry linked to the one before, in one go with the personnel entries it caused. Tampering is in
+test_audit_tamper.py."""
 
 from __future__ import annotations
 
+from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from approvals import audit, services
-from approvals.management.commands.verify_audit import Command
-from approvals.models import AuditAction, AuditEntry, AuditHead, Document
+from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus
+from personnel.management.commands.verify_audit import Command
+from personnel.models import AuditChainHead, PersonnelAudit
 from tests.approvals.helpers import file_leave, slot_of
+from tests.leave.test_filing import decide as leave_decide
+from tests.leave.test_filing import file as leave_file
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +50,7 @@ def test_it_chains_every_entry_of_a_flow_to_the_one_before(decided):
     assert entries[0].prev_hash == audit.GENESIS
     assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
     assert entries[3].detail["number"] == "2026-総務-000001"
-    head = AuditHead.objects.get()
+    head = AuditChainHead.objects.get(chain="approvals")
     assert (head.seq, head.hash) == (4, entries[3].hash)
 
 
@@ -61,45 +65,31 @@ def test_it_verifies_an_untouched_chain(decided):
     report = audit.verify()
 
     assert report.ok
-    assert report.checked == 4
+    assert report.counts["approvals"] == 4
 
 
-def test_it_reports_the_entry_whose_comment_was_edited(decided):
-    AuditEntry.objects.filter(seq=2).update(comment="問題なし")
-
-    report = audit.verify()
-
-    assert not report.ok
-    assert report.broken_at == 2
-    assert report.problem == "its content does not match its hash (edited)"
-    assert report.checked == 1
+def test_it_records_the_status_each_action_left_the_document_in(decided):
+    assert list(AuditEntry.objects.order_by("seq").values_list("status", flat=True)) == [
+        DocumentStatus.IN_PROGRESS,
+        DocumentStatus.IN_PROGRESS,
+        DocumentStatus.IN_PROGRESS,
+        DocumentStatus.DECIDED,
+    ]
 
 
-def test_it_reports_an_edit_whose_hash_was_recomputed_at_the_next_link(decided):
-    forged = AuditEntry.objects.get(seq=2)
-    forged.comment = "問題なし"
-    forged.hash = audit._hash_of(forged)
-    AuditEntry.objects.filter(seq=2).update(comment=forged.comment, hash=forged.hash)
+def test_a_leave_debit_during_the_decision_is_chained_with_it(city, office):
+    """audit_record inside an approval action joins the action's collection: both chains grow in one go."""
+    document = leave_file(city, office, start_date=date(2026, 12, 1))
+    personnel_before = AuditChainHead.objects.get(chain="personnel").seq
 
-    report = audit.verify()
+    leave_decide(document, office)
 
-    assert (report.broken_at, report.problem) == (3, "it does not link to the previous entry")
-
-
-def test_it_reports_a_deleted_entry_as_missing(decided):
-    AuditEntry.objects.filter(seq=3).delete()
-
-    report = audit.verify()
-
-    assert (report.broken_at, report.problem) == (3, "entry #3 is missing")
-
-
-def test_it_reports_the_deletion_of_the_last_entries(decided):
-    AuditEntry.objects.filter(seq__gte=3).delete()
-
-    report = audit.verify()
-
-    assert (report.broken_at, report.problem) == (3, "the chain ends at #2 but #4 was written")
+    debit = PersonnelAudit.objects.get(action="leave_balance_debit")
+    decision = AuditEntry.objects.get(document=document, action=AuditAction.DECIDE)
+    assert debit.seq == personnel_before + 1
+    assert debit.at == decision.created_at  # chained in the same moment, at the end of the decision
+    assert AuditChainHead.objects.get(chain="personnel").seq == debit.seq
+    assert audit.verify().ok
 
 
 def test_it_leaves_no_entry_for_a_refused_action(city, office, decided):
@@ -111,25 +101,25 @@ def test_it_leaves_no_entry_for_a_refused_action(city, office, decided):
 
 
 def test_it_prints_the_number_of_entries_of_an_intact_chain(decided):
-    assert run_command() == "Audit chain intact: 4 entries.\n"
+    out = run_command()
+
+    assert "approvals: 4 entries intact\n" in out
+    assert out.endswith("Audit trail intact (first checkpoint); checkpoint 1 written.\n")
 
 
 def test_it_prints_an_empty_trail_as_intact(db):
-    assert run_command() == "Audit chain intact: 0 entries.\n"
+    out = run_command()
+
+    assert out.startswith("approvals: 0 entries intact\n")
+    assert out.endswith("Audit trail intact (first checkpoint); checkpoint 1 written.\n")
 
 
-def test_it_fails_the_command_naming_the_first_broken_entry(decided):
-    AuditEntry.objects.filter(seq=2).update(comment="問題なし")
-
-    with pytest.raises(CommandError, match=r"^Audit chain broken at entry #2: its content does not match its hash"):
-        run_command()
-
-
-def test_it_exits_non_zero_on_a_broken_chain(decided, capsys):
-    AuditEntry.objects.filter(seq=4).delete()
+def test_it_exits_non_zero_on_a_broken_chain_and_writes_no_checkpoint(decided, capsys, settings):
+    AuditChainHead.objects.filter(chain="approvals").update(seq=5)
 
     with pytest.raises(SystemExit) as exit_:
         Command().run_from_argv(["manage.py", "verify_audit"])
 
     assert exit_.value.code == 1
-    assert "Audit chain broken at entry #4: the chain ends at #3 but #4 was written" in capsys.readouterr().err
+    assert "approvals: the trail ends at #4 but its head says #5 was written" in capsys.readouterr().err
+    assert not settings.AUDIT_CHECKPOINT_FILE.exists()

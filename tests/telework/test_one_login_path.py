@@ -1,12 +1,17 @@
 """One login path: the admins' own login views and Wagtail's password reset hand over to the portal's login
-(lockout, log, OTP from home) instead of taking passwords themselves."""
+(lockout, log, OTP from home) instead of taking passwords themselves. A login form that hands over nothing is in
+test_login_policy_everywhere.py: the policy holds there too."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from telework.models import LoginAttempt
+from telework.models import Lockout, LoginAttempt
+from telework.models.logins import LockScope
 from tests.conftest import PASSWORD
 from tests.telework.login_helpers import remote_client
 from tests.webtools import log_in, make_hr_staff
@@ -23,13 +28,17 @@ def test_an_admin_login_page_sends_the_browser_to_the_portal_login(url):
     assert response["Location"].startswith("/login/?next=")
 
 
-@pytest.mark.parametrize("remote", [False, True], ids=["office", "remote"])
+@pytest.mark.parametrize("where", ["office", "remote", "locked"])
 @pytest.mark.parametrize("url", ADMIN_LOGINS)
-def test_a_password_posted_to_an_admin_login_logs_nobody_in(city, url, remote):
+def test_a_password_posted_to_an_admin_login_logs_nobody_in(city, url, where):
     """Attack: the admins' login forms took passwords without lockout, log or OTP, also from home and for a locked
     account; posted there, a right password must not make a session."""
     make_hr_staff(city.hr_clerk)
-    client = remote_client() if remote else Client()
+    if where == "locked":
+        Lockout.objects.create(
+            scope=LockScope.USER, key="100007", started_at=timezone.now(), until=timezone.now() + timedelta(hours=1)
+        )
+    client = remote_client() if where == "remote" else Client()
     response = client.post(url, {"username": "100007", "password": PASSWORD})
     assert response.status_code in (302, 403)
     assert "_auth_user_id" not in client.session
