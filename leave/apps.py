@@ -9,8 +9,11 @@ class LeaveConfig(AppConfig):
     def ready(self) -> None:
         from approvals import doctypes
         from leave.doctype import LeaveDocumentType
+        from leave.selectors import absent_on
         from leave.views import my_page_card
+        from personnel import absence
         from personnel.shell import PagePanel, panel_register
 
         doctypes.register(LeaveDocumentType())  # filed and decided through the approval engine
+        absence.register_source(absent_on)  # an approver on decided leave may be passed over by 後閲
         panel_register("my_page", PagePanel(template="leave/_my_page_card.html", context=my_page_card, order=10))

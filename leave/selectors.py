@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from approvals.models import Document, RouteStep, StepApprover, StepKind, StepState
-from leave.models import LEAVE
+from approvals.models import Document, DocumentStatus, RouteStep, StepApprover, StepKind, StepState
+from leave.models import LEAVE, LeaveRequest
 from leave.services import LeaveSummary, leave_summary
 from personnel import access
 from personnel.models import Staff
@@ -61,3 +61,18 @@ def leave_page(*, user: Any, ctx: access.AccessContext) -> LeavePage | None:
     year = ctx.today.year
     documents = leave_documents_for_user(user=user, ctx=ctx, start=date(year, 1, 1), end=date(year + 1, 12, 31))
     return LeavePage(staff=staff, summary=leave_summary(staff=staff, year=year), documents=list(documents))
+
+
+def absent_on(staff_ids: list[int], day: date) -> dict[int, str]:
+    """personnel.absence source: who is on decided leave on `day`, with the leave's title as the reason."""
+    rows = (
+        LeaveRequest.objects.filter(
+            staff_id__in=staff_ids,
+            start_date__lte=day,
+            end_date__gte=day,
+            document__status=DocumentStatus.DECIDED,
+        )
+        .order_by("start_date")
+        .values_list("staff_id", "document__title")
+    )
+    return dict(rows)

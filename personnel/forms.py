@@ -183,3 +183,30 @@ class OrgUnitAdminForm(ServiceModelForm):
             abbreviation=data["abbreviation"],
             extension=data["extension"],
         )
+
+
+class AbsenceForm(PortalForm):
+    """不在: away for the day (a business trip, training, sick) — 後閲 may then pass me over. HR may name anyone."""
+
+    employee_number = forms.CharField(
+        label=_("Employee number (HR: someone else)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. business trip to Tokyo, training")}),
+    )
+
+    def clean_employee_number(self) -> Staff | None:
+        number = self.cleaned_data["employee_number"].strip()
+        if not number:
+            return None
+        staff = selectors.staff_get_by_employee_number(employee_number=number)
+        if staff is None:
+            raise ValidationError(
+                _("No staff member has the employee number %(number)s."), code="unknown", params={"number": number}
+            )
+        return staff

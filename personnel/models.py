@@ -179,6 +179,27 @@ class Delegation(models.Model):
         return f"{self.delegator} → {self.delegate} ({self.start_date}–{self.end_date})"
 
 
+class Absence(models.Model):
+    """A member of staff marked absent for a day (不在: a business trip, training, sick) by themselves or HR; with
+    decided leave it is what lets an approver be passed over by 後閲 (personnel/absence.py)."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="absences", verbose_name=_("staff"))
+    day = models.DateField(_("day"))
+    reason = models.CharField(_("reason"), max_length=100)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("marked by")
+    )
+    marked_at = models.DateTimeField(_("marked at"))
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        constraints = [models.UniqueConstraint(fields=["staff", "day"], name="absence_staff_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.day} {self.reason}"
+
+
 class ChainedAuditEntry(models.Model):
     """An entry of a keyed, append-only audit chain (personnel/auditchain.py). A concrete chain names itself
     (`chain_name`), says what of its row the hash covers (`chain_content`) and stamps its rows when they are chained

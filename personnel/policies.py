@@ -1,7 +1,7 @@
 """Access policies of the org master (see personnel/access.py for what each ground means)."""
 
 from personnel.access import Policy, Role, Rule, register
-from personnel.models import Assignment, Delegation, OrgUnit, PersonnelAudit, Position, Staff
+from personnel.models import Absence, Assignment, Delegation, OrgUnit, PersonnelAudit, Position, Staff
 
 # Org administration is office-only: the telework plan keeps the personnel master off home terminals.
 _HR_ADMIN = Rule(roles=[Role.HR], office_only=True)
@@ -31,3 +31,14 @@ register(
     ),
 )
 register(PersonnelAudit, Policy(rules={"view": Rule(roles=[Role.HR, Role.IT])}))
+register(
+    Absence,
+    Policy(
+        owner=("staff",),
+        # Marked by the person themselves (also from home: a trip starts early) or HR; not passed on to a delegate.
+        rules={
+            "view": Rule(owner=True, roles=[Role.HR], delegable=False),
+            "mark": Rule(owner=True, roles=[Role.HR], delegable=False),
+        },
+    ),
+)

@@ -15,15 +15,20 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from personnel import access, org, selectors, services
-from personnel.forms import DelegationForm, DirectorySearchForm
-from personnel.models import OrgUnit, Staff
+from personnel import absence, access, org, selectors, services
+from personnel.forms import AbsenceForm, DelegationForm, DirectorySearchForm
+from personnel.models import Absence, OrgUnit, Staff
 from personnel.shell import panels_for, service_error
 
 DIRECTORY_PAGE_SIZE = 50
 
 
-def _my_page(request: HttpRequest, form: DelegationForm | None = None, status: int = 200) -> HttpResponse:
+def _my_page(
+    request: HttpRequest,
+    form: DelegationForm | None = None,
+    status: int = 200,
+    absence_form: AbsenceForm | None = None,
+) -> HttpResponse:
     page = selectors.my_page(user=request.user, ctx=request.access)
     on_duty = bool(page.assignments)
     if form is None and on_duty:
@@ -32,6 +37,10 @@ def _my_page(request: HttpRequest, form: DelegationForm | None = None, status: i
         "page": page,
         "today": request.access.today,
         "form": form if on_duty else None,
+        "absence_today": Absence.objects.filter(staff=page.staff, day=request.access.today).first()
+        if page.staff
+        else None,
+        "absence_form": absence_form or AbsenceForm(),
         "no_assignment_reason": access.REASON_NO_ASSIGNMENT,
         # Cards of the apps above this layer (leave, telework, ...), registered from their ready().
         "panels": panels_for("my_page", request),
@@ -78,6 +87,40 @@ def delegation_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("personnel:my_page")
     return _my_page(request, form=form, status=400)
+
+
+@login_required
+@require_POST
+def absence_mark(request: HttpRequest) -> HttpResponse:
+    """Mark myself (or, for HR, the person named) absent today."""
+    me = org.staff_for_user(user=request.user)
+    form = AbsenceForm(request.POST)
+    if form.is_valid():
+        staff = form.cleaned_data["employee_number"] or me
+        if staff is None:
+            raise access.AccessDenied(access.REASON_NO_ASSIGNMENT)
+        try:
+            absence.absence_mark(
+                staff=staff, day=request.access.today, reason=form.cleaned_data["reason"], actor=request.user,
+                ctx=request.access,
+            )  # fmt: skip
+        except (ValueError, access.AccessDenied) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(name)s is marked absent today.") % {"name": staff})
+            return redirect("personnel:my_page")
+    return _my_page(request, absence_form=form, status=400)
+
+
+@login_required
+@require_POST
+def absence_clear(request: HttpRequest) -> HttpResponse:
+    me = org.staff_for_user(user=request.user)
+    if me is None:
+        raise access.AccessDenied(access.REASON_NO_ASSIGNMENT)
+    absence.absence_clear(staff=me, day=request.access.today, actor=request.user, ctx=request.access)
+    messages.success(request, _("You are no longer marked absent today."))
+    return redirect("personnel:my_page")
 
 
 @login_required

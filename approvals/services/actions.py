@@ -34,7 +34,7 @@ from approvals.services._core import (
     slot_actor,
     staff_of,
 )
-from personnel import access
+from personnel import absence, access
 from personnel.access import AccessContext
 from personnel.models import Staff
 from personnel.org import assignments_current, delegations_active
@@ -52,7 +52,8 @@ def slot_approve(*, slot: StepApprover, actor: Any, ctx: AccessContext, comment:
 
 def slot_approve_ahead(*, slot: StepApprover, actor: Any, ctx: AccessContext, comment: str = "") -> Document:
     """Approve ahead of absent approvers (後閲): the route jumps to the user's step; the approvers skipped keep
-    the document in their queue to review after the fact, and the record shows it."""
+    the document in their queue to review after the fact, and the record shows it and why each was away. Refused
+    when any of them is not absent today (personnel/absence.py: decided leave, an absence marked for the day)."""
     with action():
         document = lock(slot.document_id)
         who = slot_actor(user=actor, slot=slot, ctx=ctx)
@@ -71,12 +72,31 @@ def slot_approve_ahead(*, slot: StepApprover, actor: Any, ctx: AccessContext, co
             step__in=skipped_steps, state__in=(SlotState.WAITING, SlotState.PENDING)
         ).select_related("staff")
         names = [str(s.staff) for s in skipped]
+        absent = absence.absences([s.staff_id for s in skipped], ctx.today)
+        present = [str(s.staff) for s in skipped if s.staff_id not in absent]
+        if present:
+            raise ActionRefused(
+                _(
+                    "%(names)s: not absent today (no decided leave, no absence marked for the day). 後閲 passes over "
+                    "only approvers who are away; otherwise the document waits for them."
+                )
+                % {"names": "、".join(present)}
+            )
+        reasons = {str(s.staff): absent[s.staff_id] for s in skipped}
         touched: set[int] = {s.staff_id for s in skipped}
         skipped.update(state=SlotState.POST_REVIEW, waiting_since=timezone.now())
         RouteStep.objects.filter(pk__in=[s.pk for s in skipped_steps]).update(
             state=StepState.DONE, completed_at=timezone.now()
         )
-        record(document, AuditAction.POST_REVIEW, who, ctx, clean_comment(comment, required=False), skipped=names)
+        record(
+            document,
+            AuditAction.POST_REVIEW,
+            who,
+            ctx,
+            clean_comment(comment, required=False),
+            skipped=names,
+            absent=reasons,
+        )
         # Circulation steps passed over are opened now; then the user's own step.
         advance(document, 0, touched)
         touched |= approve(document, slot, who, ctx, clean_comment(comment, required=False))

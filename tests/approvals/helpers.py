@@ -19,7 +19,9 @@ from django.utils import timezone
 from approvals import services
 from approvals.models import Document, StepApprover
 from personnel import services as personnel_services
+from personnel.access import AccessContext
 from personnel.models import Delegation, OrgUnit, Position, Staff
+from tests.conftest import TODAY
 from tests.sample_types.models import MEMO, PURCHASE, Stock
 
 ENGINE_FIELDS = {"attachments", "consultees", "circulate_to", "drafting_unit", "contains_personal_info"}
@@ -97,3 +99,13 @@ def chief_delegates_to_colleague(city, ctx, *, days: int = 0, reason: str) -> De
         end_date=today + timedelta(days=days),
         reason=reason,
     )
+
+
+def away(city, *people: Staff) -> None:
+    """HR marks `people` absent today (出張), so 後閲 may pass them over."""
+    from personnel import absence
+
+    for staff in people:
+        absence.absence_mark(
+            staff=staff, day=TODAY, reason="出張", actor=city.hr_clerk.user, ctx=AccessContext.office(today=TODAY)
+        )

@@ -29,6 +29,7 @@ from tests.approvals.helpers import (
     add_second_chief,
     approve,
     approve_in_turn,
+    away,
     chief_delegates_to_colleague,
     file_leave,
     slot_of,
@@ -329,6 +330,7 @@ def test_it_refuses_a_pull_back_after_the_next_approver_acted(city, office):
 
 def test_it_lets_the_section_head_decide_ahead_of_absent_approvers(city, office):
     document = file_leave(city, office)
+    away(city, city.chief, city.delegate)
 
     services.slot_approve_ahead(
         slot=slot_of(document, city.approver), actor=city.approver.user, ctx=office, comment="係長・補佐不在のため"
@@ -345,6 +347,7 @@ def test_it_lets_the_section_head_decide_ahead_of_absent_approvers(city, office)
 
 def test_it_marks_a_post_review_done_and_takes_it_out_of_the_inbox(city, office):
     document = file_leave(city, office)
+    away(city, city.chief, city.delegate)
     services.slot_approve_ahead(slot=slot_of(document, city.approver), actor=city.approver.user, ctx=office)
 
     services.slot_post_review(slot=slot_of(document, city.chief), actor=city.chief.user, ctx=office, comment="確認済")
@@ -356,6 +359,7 @@ def test_it_marks_a_post_review_done_and_takes_it_out_of_the_inbox(city, office)
 
 def test_it_shows_the_approval_ahead_and_the_review_in_the_record(city, office):
     document = file_leave(city, office)
+    away(city, city.chief, city.delegate)
     services.slot_approve_ahead(slot=slot_of(document, city.approver), actor=city.approver.user, ctx=office)
     services.slot_post_review(slot=slot_of(document, city.chief), actor=city.chief.user, ctx=office)
 
@@ -373,6 +377,7 @@ def test_it_shows_the_approval_ahead_and_the_review_in_the_record(city, office):
 
 def test_it_asks_a_skipped_approver_to_approve_when_the_document_is_sent_back_to_their_step(city, office):
     document = file_leave(city, office)
+    away(city, city.chief)
     services.slot_approve_ahead(slot=slot_of(document, city.delegate), actor=city.delegate.user, ctx=office)
     assert slot_of(document, city.chief).state == SlotState.POST_REVIEW
 
@@ -387,6 +392,7 @@ def test_it_asks_a_skipped_approver_to_approve_when_the_document_is_sent_back_to
 
 def test_it_routes_a_resubmitted_document_through_the_approvers_a_post_review_skipped(city, office):
     document = file_leave(city, office)
+    away(city, city.chief)
     services.slot_approve_ahead(slot=slot_of(document, city.delegate), actor=city.delegate.user, ctx=office)
     services.document_send_back(
         slot=slot_of(document, city.approver), actor=city.approver.user, ctx=office, to_order=0, comment="再提出を"
@@ -401,6 +407,7 @@ def test_it_routes_a_resubmitted_document_through_the_approvers_a_post_review_sk
 
 def test_it_refuses_a_second_post_review(city, office):
     document = file_leave(city, office)
+    away(city, city.chief, city.delegate)
     services.slot_approve_ahead(slot=slot_of(document, city.approver), actor=city.approver.user, ctx=office)
     services.slot_post_review(slot=slot_of(document, city.chief), actor=city.chief.user, ctx=office)
 

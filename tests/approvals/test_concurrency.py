@@ -17,7 +17,7 @@ from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus, 
 from personnel import services as personnel_services
 from personnel.access import AccessContext
 from personnel.models import OrgUnit, Position, Staff
-from tests.approvals.helpers import file_document, slot_of
+from tests.approvals.helpers import away, file_document, slot_of
 from tests.concurrency import race
 from tests.conftest import TODAY
 
@@ -129,6 +129,7 @@ def test_it_keeps_the_audit_chain_whole_under_parallel_actions(city):
 def test_it_decides_ahead_of_absent_approvers_while_another_decision_is_made(city):
     """後閲 appends its audit entry before it decides; a plain decision takes its number first. Both at once in
     one department must both go through (a lock-order inversion would end one of them in a deadlock)."""
+    away(city, city.chief, city.delegate)
     for _round in range(3):
         plain = at_the_decision(city, 1)[0]
         ahead = file_leave(city, "後閲")

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from approvals import services
 from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus, SlotState, StepApprover
-from tests.approvals.helpers import chief_delegates_to_colleague, file_leave, slot_of
+from tests.approvals.helpers import away, chief_delegates_to_colleague, file_leave, slot_of
 from tests.webtools import log_in, page_text
 
 pytestmark = pytest.mark.django_db
@@ -251,6 +251,7 @@ def test_it_ends_the_flow_when_rejected_with_a_reason(city, client, office):
 
 def test_it_approves_ahead_of_an_absent_approver(city, client, office):
     document = file_leave(city, office)
+    away(city, city.chief)
     log_in(client, city.delegate.user)
     page = page_text(client.get(reverse("approvals:document", args=[document.pk])))
     assert "Approve ahead of absent approvers (後閲)" in page

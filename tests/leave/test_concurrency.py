@@ -15,6 +15,7 @@ from leave import services as leave_services
 from leave.models import LeaveBalance
 from personnel import access
 from personnel.models import Staff
+from tests.approvals.helpers import away
 from tests.concurrency import race
 from tests.conftest import TODAY
 
@@ -90,6 +91,7 @@ def test_it_decides_leave_ahead_of_absent_approvers_while_the_applicant_files_mo
     document = filing(city.applicant.user_id, date(2026, 12, 1), date(2026, 12, 1))()
     slot = StepApprover.objects.get(document=document, staff=city.approver)
     approver_pk = city.approver.user_id
+    away(city, city.chief, city.delegate)
 
     results = race(
         lambda: approval_services.slot_approve_ahead(

@@ -1,0 +1,82 @@
+"""Who is absent on a day, and why (不在) — what 後閲 asks before it passes an approver over.
+
+    absences(staff_ids, day) -> {staff_id: reason}   marked absences, then every registered source
+    absence_mark(*, staff, day, reason, actor, ctx)  the person themselves or HR; audited
+    absence_clear(*, staff, day, actor, ctx)         taken back; audited
+    register_source(source)                          a document type that knows of absences (decided leave; a
+                                                     travel order when it exists) adds them here
+
+The ground layer knows no document type: sources are plugged in by the apps that own them (leave/apps.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from personnel import access
+from personnel.audit import audit_record
+from personnel.models import Absence, Staff
+
+MAX_REASON_LENGTH = 100
+
+AbsenceSource = Callable[[list[int], date], dict[int, str]]
+_sources: list[AbsenceSource] = []
+
+
+def register_source(source: AbsenceSource) -> None:
+    if source not in _sources:
+        _sources.append(source)
+
+
+def absences(staff_ids: Iterable[int], day: date) -> dict[int, str]:
+    """Why each of `staff_ids` who is absent on `day` is absent; the others are not in the answer."""
+    ids = sorted(set(staff_ids))
+    found: dict[int, str] = {}
+    for source in _sources:
+        for staff_id, reason in source(ids, day).items():
+            found.setdefault(staff_id, reason)
+    marked = Absence.objects.filter(staff_id__in=ids, day=day).values_list("staff_id", "reason")
+    with translation.override(settings.LANGUAGE_CODE):  # kept in the record in the city's language
+        for staff_id, reason in marked:
+            found[staff_id] = _("Absent: %(reason)s") % {"reason": reason}
+    return found
+
+
+def absence_mark(*, staff: Staff, day: date, reason: str, actor: Any, ctx: access.AccessContext) -> Absence:
+    """Mark `staff` absent on `day` (themselves, or HR for anyone); marking again replaces the reason."""
+    access.require(actor, "mark", Absence(staff=staff), ctx)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValueError(_("Please say why (a business trip, training, …)."))
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ValueError(_("The reason is too long (at most %(n)d characters).") % {"n": MAX_REASON_LENGTH})
+    with transaction.atomic():
+        absence, _created = Absence.objects.update_or_create(
+            staff=staff, day=day, defaults={"reason": reason, "marked_by": actor, "marked_at": timezone.now()}
+        )
+        audit_record(
+            actor=actor,
+            on_behalf_of=staff,
+            ctx=ctx,
+            action="absence_mark",
+            target=absence,
+            detail={"day": day, "reason": reason},
+        )
+    return absence
+
+
+def absence_clear(*, staff: Staff, day: date, actor: Any, ctx: access.AccessContext) -> None:
+    access.require(actor, "mark", Absence(staff=staff), ctx)
+    with transaction.atomic():
+        removed, _detail = Absence.objects.filter(staff=staff, day=day).delete()
+        if removed:
+            audit_record(
+                actor=actor, on_behalf_of=staff, ctx=ctx, action="absence_clear", target=staff, detail={"day": day}
+            )
