@@ -31,6 +31,9 @@ SECTION_HEAD = 5
 FIELDS = ("leave_type", "unit", "start_date", "end_date", "half", "start_time", "hours", "bereavement_event")
 
 
+PERSONAL_LEAVE_TYPES = frozenset({LeaveType.SICK, LeaveType.BEREAVEMENT})
+
+
 class LeaveDocumentType(doctypes.DocumentType):
     code = LEAVE
     label = gettext_lazy("Leave")
@@ -63,7 +66,9 @@ class LeaveDocumentType(doctypes.DocumentType):
         # so two filings at once cannot both pass the overlap and balance checks.
         services.leave_balance_for(staff=applicant, year=year, for_update=True)
         exclude = revising.pk if revising is not None else None
-        result = services.leave_request_validate(staff=applicant, exclude_document_id=exclude, **fields)
+        result = services.leave_request_validate(
+            staff=applicant, exclude_document_id=exclude, today=ctx.today, **fields
+        )
         title = services.leave_title(
             **{k: v for k, v in fields.items() if k != "bereavement_event"}, days=result.working_days
         )
@@ -81,6 +86,8 @@ class LeaveDocumentType(doctypes.DocumentType):
             title=title,
             body=reason,
             detail=detail,
+            # Sick leave tells of health, 慶弔休暇 of family events: 個人情報, kept in the office.
+            contains_personal_info=fields["leave_type"] in PERSONAL_LEAVE_TYPES,
             summary={"leave_type": fields["leave_type"], "quantity": result, "remaining_after": remaining},
         )
 

@@ -12,7 +12,7 @@ leave limits all run per calendar year, and a request may not span two years.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leave.models import BereavementEvent, LeaveType, LeaveUnit
-from personnel.calendar import working_days
+from personnel.calendar import is_working_day, working_days
 
 DAY_MINUTES = 465  # 7 h 45 min
 HALF_DAY_MINUTES = Decimal("232.5")
@@ -160,3 +160,18 @@ def quantity(
             )
         return LeaveQuantity(working_days=1, minutes=Decimal(hours * HOUR_MINUTES))
     return LeaveQuantity(working_days=len(days), minutes=Decimal(len(days) * DAY_MINUTES))
+
+
+# The working day an hour leave must lie in (8:30–17:15; 7 h 45 min of work and the lunch hour).
+WORK_START = time(8, 30)
+WORK_END = time(17, 15)
+
+
+def earliest_after_the_fact(today: date, working_days_back: int) -> date:
+    """The earliest first day of leave that may still be filed on `today`: `working_days_back` working days before
+    it (0: today)."""
+    day, counted = today, 0
+    while counted < working_days_back:
+        day -= timedelta(days=1)
+        counted += is_working_day(day)
+    return day

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -35,12 +36,15 @@ from leave.rules import (
     HOUR_MINUTES,
     SICK_DAYS,
     SUMMER_DAYS,
+    WORK_END,
+    WORK_START,
     LeaveQuantity,
+    earliest_after_the_fact,
     format_minutes,
     quantity,
     working_days,
 )
-from personnel import access
+from personnel import absence, access
 from personnel.audit import audit_record
 from personnel.models import Staff
 from personnel.org import staff_for_user
@@ -227,10 +231,13 @@ def leave_request_validate(
     hours: int | None = None,
     bereavement_event: str = "",
     exclude_document_id: int | None = None,
+    today: date | None = None,
 ) -> LeaveQuantity:
-    """What the request takes, once it is known to fit: a possible request (leave.quantity), no clash with
-    the staff member's pending or decided leave, and within the annual balance (pending requests counted)
-    or the special leave's yearly limit. Raises ValidationError with the first problem; writes nothing."""
+    """What the request takes, once it is known to fit: a possible request (leave.quantity), hours inside the
+    working day, not filed too long after the fact (when `today` is given: filing passes it), no clash with the
+    staff member's pending or decided leave nor — for whole days — their telework, and within the annual balance
+    (pending requests counted) or the special leave's yearly limit. Raises ValidationError with the first
+    problem; writes nothing."""
     result = quantity(leave_type, unit, start_date, end_date, hours=hours, bereavement_event=bereavement_event)
     hour_range = None
     if unit == LeaveUnit.HALF_DAY and half not in LeaveHalf.values:
@@ -241,6 +248,35 @@ def leave_request_validate(
         hour_range = _hour_range(start_time, hours)
         if hour_range[1] > 24 * 60:
             raise ValidationError(_("Hour leave must end on the day it starts."))
+        day_start, day_end = (t.hour * 60 + t.minute for t in (WORK_START, WORK_END))
+        if hour_range[0] < day_start or hour_range[1] > day_end:
+            raise ValidationError(
+                _("Hour leave is taken within working hours (%(start)s–%(end)s).")
+                % {"start": f"{WORK_START:%H:%M}", "end": f"{WORK_END:%H:%M}"}
+            )
+    if today is not None:
+        back = (
+            settings.LEAVE_SICK_AFTER_THE_FACT_DAYS
+            if leave_type == LeaveType.SICK
+            else settings.LEAVE_AFTER_THE_FACT_DAYS
+        )
+        earliest = earliest_after_the_fact(today, back)
+        if start_date < earliest:
+            raise ValidationError(
+                _(
+                    "This leave starts too far in the past: leave may be filed after the fact for up to %(days)s "
+                    "working days (from %(earliest)s). Ask HR (人事担当) to correct older records."
+                )
+                % {"days": back, "earliest": date_format(earliest)}
+            )
+    if unit == LeaveUnit.DAY:
+        telework = absence.day_plans(staff_id=staff.pk, start=start_date, end=end_date, kinds=["telework"])
+        if telework:
+            day, label = telework[0]
+            raise ValidationError(
+                _("On %(date)s you have applied for telework (%(what)s): withdraw it before taking the day off.")
+                % {"date": date_format(day), "what": label}
+            )
 
     others = list(
         LeaveRequest.objects.filter(
@@ -372,6 +408,7 @@ def leave_request_file(
     bereavement_event: str = "",
     reason: str = "",
     attachments: Sequence[UploadedFile] = (),
+    contains_personal_info: bool = False,
 ) -> Document:
     """File a leave request for the actor through the approval engine (leave/doctype.py prepares it): the same
     path as the filing page, for the demo seed and other callers that have the fields at hand."""
@@ -390,7 +427,14 @@ def leave_request_file(
         ),
         "reason": reason,
     }
-    return approval_services.document_file(actor=actor, ctx=ctx, doc_type=LEAVE, data=data, attachments=attachments)
+    return approval_services.document_file(
+        actor=actor,
+        ctx=ctx,
+        doc_type=LEAVE,
+        data=data,
+        attachments=attachments,
+        contains_personal_info=contains_personal_info,
+    )
 
 
 def leave_balance_move(
@@ -457,3 +501,15 @@ def special_leave_limit_check(*, leave: LeaveRequest) -> None:
                 "needed": format_minutes(leave.minutes),
             }
         )
+
+
+def full_days_of_leave(staff_id: int, start: date, end: date) -> list[tuple[date, str]]:
+    """personnel.absence day plans ("leave"): the working days of full-day leave filed or decided."""
+    rows = LeaveRequest.objects.filter(
+        staff_id=staff_id,
+        unit=LeaveUnit.DAY,
+        document__status__in=COUNTING_STATUSES,
+        start_date__lte=end,
+        end_date__gte=start,
+    ).values_list("start_date", "end_date", "document__title")
+    return [(day, title) for first, last, title in rows for day in working_days(max(first, start), min(last, end))]

@@ -5,6 +5,9 @@
     absence_clear(*, staff, day, actor, ctx)         taken back; audited
     register_source(source)                          a document type that knows of absences (decided leave; a
                                                      travel order when it exists) adds them here
+    day_plans(*, staff_id, start, end, kinds)        what a person has filed for those days (full days of leave,
+    register_day_plans(kind, source)                 telework) by the types that know, so one type can refuse a
+                                                     day another has taken without importing it
 
 The ground layer knows no document type: sources are plugged in by the apps that own them (leave/apps.py).
 """
@@ -80,3 +83,18 @@ def absence_clear(*, staff: Staff, day: date, actor: Any, ctx: access.AccessCont
             audit_record(
                 actor=actor, on_behalf_of=staff, ctx=ctx, action="absence_clear", target=staff, detail={"day": day}
             )
+
+
+# kind -> source(staff_id, start, end) -> [(day, label)] of days the person has filed for (pending or decided).
+DayPlans = Callable[[int, date, date], list[tuple[date, str]]]
+_day_plans: dict[str, DayPlans] = {}
+
+
+def register_day_plans(kind: str, source: DayPlans) -> None:
+    _day_plans[kind] = source
+
+
+def day_plans(*, staff_id: int, start: date, end: date, kinds: Iterable[str]) -> list[tuple[date, str]]:
+    """The days from `start` to `end` that `staff_id` has filed for as one of `kinds`, earliest first."""
+    found = [plan for kind in kinds if kind in _day_plans for plan in _day_plans[kind](staff_id, start, end)]
+    return sorted(found)

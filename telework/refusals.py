@@ -77,6 +77,10 @@ OPEN_WITHOUT_SECOND_FACTOR = frozenset(
 )
 
 
+# The admins' URLs (Django's and Wagtail's, login pages included): office-only, never a login form from home.
+ADMIN_PREFIXES = ("/admin/", "/cms-admin/")
+
+
 class RefusalLogMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -92,6 +96,11 @@ class RefusalLogMiddleware:
         if ctx is None or ctx.zone != access.REMOTE or ctx.assurance == access.OTP:
             return None
         if not request.user.is_authenticated:
+            if request.path.startswith(ADMIN_PREFIXES):
+                # The admins are not offered to the internet: no login form from home, the knock logged.
+                reason = str(access.REASON_OFFICE_ONLY)
+                self._log(request, ctx, reason)
+                return permission_denied(request, access.AccessDenied(reason))
             return None
         match = request.resolver_match
         if match is not None and match.view_name in OPEN_WITHOUT_SECOND_FACTOR:

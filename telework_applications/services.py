@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from approvals import services as approval_services
 from approvals.models import OPEN_STATUSES, Document, DocumentStatus
-from personnel import access
+from personnel import absence, access
 from personnel.calendar import is_working_day, working_days
 from personnel.models import Staff
 from personnel.org import staff_for_user
@@ -99,6 +99,13 @@ def telework_application_validate(
         .order_by("start_date")
         .first()
     )
+    leave = absence.day_plans(staff_id=staff.pk, start=start_date, end=end_date, kinds=["leave"])
+    if leave:
+        day, label = leave[0]
+        raise ValidationError(
+            _("On %(date)s you have a full day of leave (%(what)s): there is no work to do from home that day.")
+            % {"date": date_format(day), "what": label}
+        )
     if clash is not None:
         raise ValidationError(
             _("You already applied for telework from %(start)s to %(end)s; the periods overlap.")
@@ -147,3 +154,11 @@ def telework_applications_mine(*, user: Any, ctx: access.AccessContext) -> Query
     staff_id = access.principal(user, ctx).staff_id
     rows = TeleworkApplication.objects.filter(staff_id=staff_id)
     return access.visible(user, "view", rows, ctx).select_related("document").order_by("-start_date", "-pk")
+
+
+def telework_days(staff_id: int, start: date, end: date) -> list[tuple[date, str]]:
+    """personnel.absence day plans ("telework"): the working days of telework applied for or approved."""
+    rows = TeleworkApplication.objects.filter(
+        staff_id=staff_id, document__status__in=COUNTING_STATUSES, start_date__lte=end, end_date__gte=start
+    ).values_list("start_date", "end_date", "document__title")
+    return [(day, title) for first, last, title in rows for day in working_days(max(first, start), min(last, end))]
