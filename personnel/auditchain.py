@@ -49,6 +49,7 @@ from django.utils import timezone
 from personnel.models import AuditChainHead, ChainedAuditEntry
 
 GENESIS = "0" * 64
+ENV_SOURCE = "PORTAL_AUDIT_KEYS"
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -57,9 +58,11 @@ GENESIS = "0" * 64
 
 
 def parse_keys(text: str, *, source: str) -> dict[str, bytes]:
-    """Keys from "<id> <hex>" lines (or "<id>=<hex>" items separated by commas); the last is the current one."""
+    """Keys from the key file's "<id> <hex>" lines (# starts a comment), or from PORTAL_AUDIT_KEYS's "<id>=<hex>"
+    items separated by commas; the last is the current one."""
     keys: dict[str, bytes] = {}
-    for number, raw in enumerate(text.replace(",", "\n").splitlines(), start=1):
+    items = text.split(",") if source == ENV_SOURCE else text.splitlines()
+    for number, raw in enumerate(items, start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
@@ -85,7 +88,7 @@ def new_key_line() -> str:
 def load_keys() -> dict[str, bytes]:
     """The audit keys, oldest first. On a first run with DEBUG on, a key file is made under PORTAL_VAR_DIR."""
     if settings.AUDIT_KEYS:
-        return parse_keys(settings.AUDIT_KEYS, source="PORTAL_AUDIT_KEYS")
+        return parse_keys(settings.AUDIT_KEYS, source=ENV_SOURCE)
     path = Path(settings.AUDIT_KEY_FILE)
     if not path.exists():
         if not settings.DEBUG:

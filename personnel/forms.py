@@ -200,6 +200,10 @@ class AbsenceForm(PortalForm):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. business trip to Tokyo, training")}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_absence_%s")  # my page also has the delegation form's "reason"
+        super().__init__(*args, **kwargs)
+
     def clean_employee_number(self) -> Staff | None:
         number = self.cleaned_data["employee_number"].strip()
         if not number:

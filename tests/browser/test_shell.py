@@ -123,14 +123,14 @@ def test_the_shell_switches_to_english(city, live_server, browser):
 def test_a_section_head_sets_up_a_delegation_and_a_second_submit_is_explained(city, live_server, browser):
     page = open_page(browser, LANDSCAPE)
     log_in(page, live_server.url, "100004")
-    form = page.locator("form[data-submit-once]")
+    form = page.locator("form[action='/personnel/me/delegations/']")
     form.get_by_label("代理者の職員番号").fill("100008")
     form.get_by_label("理由").fill("年次休暇")
     form.get_by_role("button", name="代理を設定").click()
     sync_api.expect(page.locator(".message--success")).to_contain_text("中村 大輔")
     sync_api.expect(page.locator("table").first).to_contain_text("中村 大輔")
 
-    form = page.locator("form[data-submit-once]")
+    form = page.locator("form[action='/personnel/me/delegations/']")
     form.get_by_label("代理者の職員番号").fill("100008")
     form.get_by_label("理由").fill("年次休暇")
     form.get_by_role("button", name="代理を設定").click()

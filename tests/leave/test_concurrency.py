@@ -66,8 +66,8 @@ def test_it_files_one_of_two_requests_that_together_exceed_the_balance(city):
     leave_services.leave_balance_for(staff=city.applicant, year=2026)
 
     results = race(
-        filing(user_pk, date(2026, 6, 1), date(2026, 6, 15)),  # 11 working days
-        filing(user_pk, date(2026, 10, 1), date(2026, 10, 15)),  # 10 working days (10/12 is Sports Day)
+        filing(user_pk, date(2026, 11, 24), date(2026, 12, 8)),  # 11 working days
+        filing(user_pk, date(2026, 12, 9), date(2026, 12, 22)),  # 10 working days
     )
 
     assert sum(isinstance(r, Document) for r in results) == 1, results

@@ -81,10 +81,10 @@ def test_it_refuses_to_file_over_leave_already_filed_and_writes_nothing(city, of
 
 
 def test_it_refuses_to_file_beyond_the_balance_counting_filed_leave(city, office):
-    file(city, office, start_date=date(2026, 6, 1), end_date=date(2026, 6, 26))  # 20 working days
+    file(city, office, start_date=date(2026, 11, 24), end_date=date(2026, 12, 21))  # 20 working days
 
     with pytest.raises(ValidationError, match="only 0 min is available in 2026"):
-        file(city, office, start_date=date(2026, 12, 1))
+        file(city, office, start_date=date(2026, 12, 22))
 
     assert Document.objects.count() == 1
 

@@ -62,9 +62,10 @@ def working_day(on_or_after: date, skip: int = 0) -> date:
     return d
 
 
-def june(today: date, skip: int = 0) -> date:
-    """A working day in June of this year: June has no national holiday, and its leave is of the same year."""
-    return working_day(date(today.year, 6, 1), skip)
+def december(today: date, skip: int = 0) -> date:
+    """A working day early in December of this year: ahead of the frozen today (leave is not filed long after the
+    fact), before the year-end break, and of the same leave year."""
+    return working_day(date(today.year, 12, 1), skip)
 
 
 def form(start: date, end: date | None = None, **fields) -> dict:
@@ -123,7 +124,7 @@ def test_the_form_is_marked_to_send_once_and_takes_files(city, client):
 
 def test_it_checks_a_request_and_shows_what_is_left_without_filing(city, client, today):
     log_in(client, city.applicant.user)
-    response = post(client, form(june(today), june(today, 1)), button="preview")
+    response = post(client, form(december(today), december(today, 1)), button="preview")
     text = page_text(response)
     assert response.status_code == 200
     assert "This request takes 2 days (2 working days)." in text
@@ -133,7 +134,7 @@ def test_it_checks_a_request_and_shows_what_is_left_without_filing(city, client,
 
 def test_it_checks_hour_leave_in_hours(city, client, today):
     log_in(client, city.applicant.user)
-    data = form(june(today), unit="hour", start_time="09:00", hours="3")
+    data = form(december(today), unit="hour", start_time="09:00", hours="3")
     response = post(client, data, button="preview")
     assert response.status_code == 200
     assert "This request takes 3 h (1 working day)." in page_text(response)
@@ -141,7 +142,7 @@ def test_it_checks_hour_leave_in_hours(city, client, today):
 
 def test_it_checks_bereavement_leave_as_not_counted_against_the_balance(city, client, today):
     log_in(client, city.applicant.user)
-    data = form(june(today), leave_type="bereavement", bereavement_event="death_grandparent")
+    data = form(december(today), leave_type="bereavement", bereavement_event="death_grandparent")
     response = post(client, data, button="preview")
     assert response.status_code == 200
     assert "This leave is not counted against your annual leave." in page_text(response)
@@ -152,15 +153,15 @@ def test_it_checks_bereavement_leave_as_not_counted_against_the_balance(city, cl
 
 def test_it_files_the_request_and_opens_its_document(city, client, today):
     log_in(client, city.applicant.user)
-    response = post(client, form(june(today), june(today, 1), reason="家族旅行"))
+    response = post(client, form(december(today), december(today, 1), reason="家族旅行"))
     document = Document.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("approvals:document", args=[document.pk])
     assert (document.doc_type, document.status, document.applicant) == ("leave", "in_progress", city.applicant)
     request = LeaveRequest.objects.get(document=document)
     assert (request.start_date, request.end_date, request.working_days, request.reason) == (
-        june(today),
-        june(today, 1),
+        december(today),
+        december(today, 1),
         2,
         "家族旅行",
     )
@@ -168,14 +169,14 @@ def test_it_files_the_request_and_opens_its_document(city, client, today):
 
 def test_it_says_the_request_was_filed(city, client, today):
     log_in(client, city.applicant.user)
-    response = post(client, form(june(today)))
+    response = post(client, form(december(today)))
     assert response.status_code == 302
     assert f"Filed “{Document.objects.get().title}”." in messages_of(client.get(response.url))
 
 
 def test_the_chief_finds_the_filed_request_in_the_inbox(city, client, today, office):
     log_in(client, city.applicant.user)
-    post(client, form(june(today)))
+    post(client, form(december(today)))
     document = Document.objects.get()
     inbox = approval_selectors.inbox(user=city.chief.user, ctx=office)
     assert [slot.document_id for slot in inbox] == [document.pk]
@@ -183,9 +184,9 @@ def test_the_chief_finds_the_filed_request_in_the_inbox(city, client, today, off
 
 def test_it_files_half_a_day_on_the_start_date_whatever_end_date_was_sent(city, client, today):
     log_in(client, city.applicant.user)
-    post(client, form(june(today), june(today, 3), unit="half_day", half="pm"))
+    post(client, form(december(today), december(today, 3), unit="half_day", half="pm"))
     request = LeaveRequest.objects.get()
-    assert (request.unit, request.half, request.end_date) == ("half_day", "pm", june(today))
+    assert (request.unit, request.half, request.end_date) == ("half_day", "pm", december(today))
 
 
 def test_it_files_the_attachments_with_the_request(city, client, today):
@@ -194,7 +195,7 @@ def test_it_files_the_attachments_with_the_request(city, client, today):
         SimpleUploadedFile("診断書.pdf", b"%PDF-1.4 certificate", content_type="application/pdf"),
         SimpleUploadedFile("receipt.png", b"\x89PNG image", content_type="image/png"),
     ]
-    data = form(june(today), leave_type="sick", attachments=files)
+    data = form(december(today), leave_type="sick", attachments=files)
     response = post(client, data)
     assert response.status_code == 302
     assert sorted(a.name for a in Document.objects.get().attachments.all()) == ["receipt.png", "診断書.pdf"]
@@ -211,12 +212,12 @@ def assert_refused(response, message: str, documents_before: int = 0) -> None:
 
 def test_it_refuses_leave_that_ends_before_it_starts(city, client, today):
     log_in(client, city.applicant.user)
-    response = post(client, form(june(today, 1), june(today)))
+    response = post(client, form(december(today, 1), december(today)))
     assert_refused(response, "The leave cannot end before it starts.")
 
 
 def test_it_refuses_a_range_with_no_working_day(city, client, today):
-    saturday = date(today.year, 6, 1)
+    saturday = date(today.year, 12, 1)
     while saturday.weekday() != 5:
         saturday += timedelta(days=1)
     log_in(client, city.applicant.user)
@@ -226,7 +227,7 @@ def test_it_refuses_a_range_with_no_working_day(city, client, today):
 
 def test_it_refuses_leave_beyond_the_balance(city, client, today):
     log_in(client, city.applicant.user)
-    response = post(client, form(date(today.year, 6, 1), date(today.year, 7, 31)))
+    response = post(client, form(date(today.year, 11, 24), date(today.year, 12, 28)))
     assert_refused(response, "but only 20 days is available")
 
 
@@ -236,17 +237,17 @@ def test_it_refuses_leave_over_leave_already_filed(city, client, today, office):
         ctx=office,
         leave_type="annual",
         unit="day",
-        start_date=june(today),
-        end_date=june(today, 2),
+        start_date=december(today),
+        end_date=december(today, 2),
     )
     log_in(client, city.applicant.user)
-    response = post(client, form(june(today, 1)))
+    response = post(client, form(december(today, 1)))
     assert_refused(response, f"(request #{first.pk})", documents_before=1)
 
 
 def test_it_refuses_a_check_of_a_bad_request_too(city, client, today):
     log_in(client, city.applicant.user)
-    response = post(client, form(june(today, 1), june(today)), button="preview")
+    response = post(client, form(december(today, 1), december(today)), button="preview")
     assert_refused(response, "The leave cannot end before it starts.")
 
 
@@ -258,15 +259,15 @@ def test_it_refuses_a_form_without_a_start_date(city, client):
 
 def test_the_refused_form_keeps_what_was_typed(city, client, today):
     log_in(client, city.applicant.user)
-    response = post(client, form(june(today, 1), june(today), reason="通院のため"))
+    response = post(client, form(december(today, 1), december(today), reason="通院のため"))
     text = page_text(response)
     assert "通院のため" in text
-    assert f'value="{june(today, 1).isoformat()}"' in text
+    assert f'value="{december(today, 1).isoformat()}"' in text
 
 
 def test_a_double_submitted_form_files_once_and_says_the_second_overlaps(city, client, today):
     log_in(client, city.applicant.user)
-    data = form(june(today))
+    data = form(december(today))
     first, second = post(client, data), post(client, data)
     assert first.status_code == 302 and second.status_code == 400
     assert "You already have leave on" in page_text(second)
@@ -289,7 +290,7 @@ def test_it_names_the_missing_decider_and_disables_filing(city, client, system_c
 def test_it_files_nothing_without_a_decider(city, client, system_ctx, today):
     end_post(city.approver, system_ctx, today)
     log_in(client, city.applicant.user)
-    response = post(client, form(june(today)))
+    response = post(client, form(december(today)))
     assert_refused(response, "Nobody holds the post of 課長 over 人事係")
 
 
@@ -312,7 +313,7 @@ def test_it_allows_a_remote_session_with_otp(city, client, name):
 
 def test_it_refuses_filing_from_a_remote_session_without_otp(city, client, today):
     log_in(client, city.applicant.user, remote=True)
-    response = post(client, form(june(today)))
+    response = post(client, form(december(today)))
     assert response.status_code == 403
     assert not Document.objects.exists()
 
@@ -345,7 +346,7 @@ def test_it_asks_anonymous_users_to_log_in(db, client):
 
 def test_my_leave_shows_the_balance_with_pending_leave(city, client, today):
     log_in(client, city.applicant.user)
-    post(client, form(june(today), unit="half_day", half="am"))
+    post(client, form(december(today), unit="half_day", half="am"))
     text = plain(client.get(reverse("leave:list")))
     assert f"Annual leave available in {today.year} 19 days 3 h 52.5 min" in text
     assert "Pending (申請中) 3 h 52.5 min" in text
@@ -353,7 +354,7 @@ def test_my_leave_shows_the_balance_with_pending_leave(city, client, today):
 
 def test_my_leave_shows_summer_and_sick_leave_against_their_limits(city, client, today):
     log_in(client, city.applicant.user)
-    post(client, form(june(today), leave_type="sick"))
+    post(client, form(december(today), leave_type="sick"))
     text = plain(client.get(reverse("leave:list")))
     assert "Summer leave (夏季休暇) 0 min 0 min 5 days / 5 days" in text
     assert "Sick leave (病気休暇) 0 min 1 day 89 days / 90 days" in text
@@ -361,7 +362,7 @@ def test_my_leave_shows_summer_and_sick_leave_against_their_limits(city, client,
 
 def test_my_leave_lists_a_pending_request_with_where_it_waits(city, client, today):
     log_in(client, city.applicant.user)
-    post(client, form(june(today)))
+    post(client, form(december(today)))
     document = Document.objects.get()
     response = client.get(reverse("leave:list"))
     text = plain(response)
@@ -371,7 +372,7 @@ def test_my_leave_lists_a_pending_request_with_where_it_waits(city, client, toda
 
 def test_my_leave_shows_the_decision_number_once_decided(city, client, today, office):
     log_in(client, city.applicant.user)
-    post(client, form(june(today)))
+    post(client, form(december(today)))
     document = Document.objects.get()
     decide(document, office)
     document.refresh_from_db()
@@ -405,7 +406,7 @@ def send_back(document: Document, city, ctx) -> None:
 )
 def test_my_leave_shows_a_closed_or_sent_back_request_with_its_status(city, client, today, office, act, status):
     log_in(client, city.applicant.user)
-    post(client, form(june(today)))
+    post(client, form(december(today)))
     act(Document.objects.get(), city, office)
     assert status in page_text(client.get(reverse("leave:list")))
 
@@ -416,8 +417,8 @@ def test_my_leave_lists_only_my_own_requests(city, client, today, office):
         ctx=office,
         leave_type="annual",
         unit="day",
-        start_date=june(today),
-        end_date=june(today),
+        start_date=december(today),
+        end_date=december(today),
     )
     log_in(client, city.applicant.user)
     assert "You have no leave requests this year or next." in page_text(client.get(reverse("leave:list")))
@@ -425,13 +426,13 @@ def test_my_leave_lists_only_my_own_requests(city, client, today, office):
 
 def test_my_leave_costs_the_same_queries_for_one_request_or_four(city, client, today):
     log_in(client, city.applicant.user)
-    post(client, form(june(today)))
+    post(client, form(december(today)))
     url = reverse("leave:list")
     client.get(url)  # warm caches (content types, sessions) outside the measurement
     with CaptureQueriesContext(connection) as one:
         client.get(url)
     for skip in (1, 2, 3):
-        post(client, form(june(today, skip)))
+        post(client, form(december(today, skip)))
     with CaptureQueriesContext(connection) as four:
         response = client.get(url)
     assert len(response.context["page"].documents) == 4
