@@ -53,13 +53,19 @@ test: install ## Run the whole pytest suite on every core (SQLite unless DATABAS
 # clock: the eve and the first minutes of a fiscal year, the year-end closure (年末年始) and a leap day. They run on
 # the embedded SQLite and in-memory layers, whose clock is the faked one (a PostgreSQL or Redis server keeps its own),
 # without tests/test_infrastructure.py (which checks that CI's servers are in use).
+# Each test runs at one of the dates: the suite is split four ways by test id (KESSAI_SHARD, tests/conftest.py), so
+# every test runs once with the machine's clock far from the frozen one, in the time of one run of the suite.
+# TEST_DATES_SPLIT=0 runs the whole suite at every date (four times as long).
 TEST_DATES := '2027-03-31 23:50' '2027-04-01 00:10' '2027-12-29 10:00' '2028-02-29 10:00'
+TEST_DATES_SPLIT ?= 1
 
-test-dates: install ## The fast tests (not browser, not postgres) on SQLite under Debian's faketime at four awkward dates
+test-dates: install ## The fast tests (not browser, not postgres) on SQLite under Debian's faketime, split over four awkward dates
 	@command -v faketime >/dev/null || { echo "make test-dates needs faketime (apt-get install faketime)" >&2; exit 1; }
-	@set -e; for when in $(TEST_DATES); do \
-		echo "== faketime '$$when'"; \
-		DATABASE_URL= REDIS_URL= faketime "$$when" $(BIN)/pytest -q -p no:cacheprovider -n auto \
+	@set -e; dates=($(TEST_DATES)); for i in "$${!dates[@]}"; do \
+		when=$${dates[$$i]}; shard=; \
+		if [ "$(TEST_DATES_SPLIT)" = 1 ]; then shard="$$i/$${#dates[@]}"; fi; \
+		echo "== faketime '$$when'$${shard:+ (tests of shard $$shard)}"; \
+		KESSAI_SHARD=$$shard DATABASE_URL= REDIS_URL= faketime "$$when" $(BIN)/pytest -q -p no:cacheprovider -n auto \
 			-m "not browser and not postgres" --ignore=tests/test_infrastructure.py $(PYTEST_ARGS); \
 	done
 

@@ -61,6 +61,10 @@ class LeaveDocumentType(doctypes.DocumentType):
         if fields["start_date"] is None or fields["end_date"] is None:
             raise ValidationError(_("Please give the day the leave starts."))
         reason = (data.get("reason") or "").strip()
+        if len(reason) > services.REASON_MAX_LENGTH:
+            raise ValidationError(
+                _("The reason is too long (at most %(n)d characters).") % {"n": services.REASON_MAX_LENGTH}
+            )
         year = fields["start_date"].year
         # The year's balance row serialises every filing and decision of this staff member's leave in that year,
         # so two filings at once cannot both pass the overlap and balance checks.

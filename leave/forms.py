@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leave.models import BereavementEvent, LeaveHalf, LeaveType, LeaveUnit
 from leave.rules import MAX_HOURS, MIN_HOURS
+from leave.services import REASON_MAX_LENGTH
 from personnel.shell import DateInput, PortalForm, TimeInput
 
 
@@ -55,7 +56,7 @@ class LeaveRequestForm(PortalForm):
     )
     reason = forms.CharField(
         label=_("Reason"),
-        max_length=1000,
+        max_length=REASON_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("e.g. family trip, hospital visit")}),
     )

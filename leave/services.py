@@ -54,6 +54,7 @@ CARRY_OVER_MAX_MINUTES = Decimal(CARRY_OVER_DAYS * DAY_MINUTES)
 
 # Statuses in which a leave request occupies its days: pending (filed, not yet decided) and taken.
 COUNTING_STATUSES = (*OPEN_STATUSES, DocumentStatus.DECIDED)
+REASON_MAX_LENGTH = 1000  # the form's limit, kept by the service too (callers other than the page)
 
 # Special leave with a yearly limit, in minutes (summer is taken by the day, so its minutes are days × 465).
 YEARLY_LIMIT_MINUTES = {

@@ -122,8 +122,11 @@ def hash_of(entry: ChainedAuditEntry) -> str | None:
     return None if key is None else digest(entry.chain_payload(), key=key)
 
 
+@cache
 def chains() -> list[type[ChainedAuditEntry]]:
     """Every chained audit model, in the order their heads are locked (by chain name)."""
+    if not apps.ready:
+        raise RuntimeError("the audit chains are known once every app is loaded")
     found = [m for m in apps.get_models() if issubclass(m, ChainedAuditEntry)]
     return sorted(found, key=lambda model: model.chain_name)
 
@@ -177,8 +180,12 @@ def add(entry: ChainedAuditEntry) -> ChainedAuditEntry:
 
 
 def locked_head(chain: str) -> AuditChainHead:
-    AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
-    return AuditChainHead.objects.select_for_update().get(chain=chain)
+    """The chain's head, locked until the transaction ends (made on the chain's first entry)."""
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is None:
+        AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+    return head
 
 
 def _chain(entries: list[ChainedAuditEntry]) -> None:

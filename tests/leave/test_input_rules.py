@@ -76,3 +76,8 @@ def test_an_hour_of_leave_on_a_day_of_telework_is_taken(city, office):
     telework(city, office, date(2026, 11, 25))
 
     assert leave(city, office, date(2026, 11, 25), unit="hour", start_time=time(9, 0), hours=1).pk
+
+
+def test_a_reason_longer_than_the_form_allows_is_refused_by_the_service_too(city, office):
+    with pytest.raises(ValidationError, match="too long"):
+        leave(city, office, date(2026, 11, 24), reason="理" * 100_000)
