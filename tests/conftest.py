@@ -170,6 +170,7 @@ def pytest_collection_modifyitems(config, items):
     shard = os.environ.get("KESSAI_SHARD", "")
     if shard:
         index, count = (int(part) for part in shard.split("/"))
+
         def mine(item: pytest.Item) -> bool:
             return int(hashlib.sha256(item.nodeid.encode()).hexdigest(), 16) % count == index
 
