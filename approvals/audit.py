@@ -33,7 +33,7 @@ def append(
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Record one entry of the current action (inside `collecting()`); it is chained when the action ends."""
-    if not auditchain._collectors.get():
+    if not auditchain.collecting_now():
         raise RuntimeError("audit.append() runs inside audit.collecting() (see approvals/services/_core.py)")
     entry = AuditEntry(
         document_id=document.pk,

@@ -168,6 +168,11 @@ def collecting() -> Iterator[Collector]:
     _chain(collector.entries)
 
 
+def collecting_now() -> bool:
+    """Whether an action is collecting its entries (inside `collecting()`)."""
+    return bool(_collectors.get())
+
+
 def add(entry: ChainedAuditEntry) -> ChainedAuditEntry:
     """Record an unsaved entry: into the action's collection when there is one, otherwise chained at once."""
     stack = _collectors.get()
