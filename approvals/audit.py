@@ -16,7 +16,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from approvals.models import AuditEntry, Document, DocumentStatus
 from personnel import auditchain
 from personnel.access import AccessContext
-from personnel.auditchain import GENESIS, Collector, collecting
+from personnel.auditchain import GENESIS, Collector, collecting, verify
 from personnel.models import Staff
 
 __all__ = ["GENESIS", "Collector", "append", "collecting", "document_status_problems", "verify"]
@@ -66,8 +66,3 @@ def document_status_problems() -> list[str]:
         ends = f"its trail ends at {trail_status!r}" if trail_status else "it has no trail"
         problems.append(f"document {name}: status {status!r}, but {ends} (changed without an audit entry)")
     return problems
-
-
-def verify(*, chunk_size: int = 2000) -> auditchain.Report:
-    """Every chain, against every checkpoint, and the documents' status against their trails."""
-    return auditchain.verify(chunk_size=chunk_size)

@@ -7,17 +7,16 @@ decision numbers and the hash-chained audit trail — is kept here and changed o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-import pgtrigger
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from approvals import doctypes
-from personnel.models import ChainedAuditEntry, OrgUnit, Staff
+from personnel.models import ChainedAuditEntry, OrgUnit, Staff, append_only_triggers
 
 
 class DocumentStatus(models.TextChoices):
@@ -341,11 +340,7 @@ class AuditEntry(ChainedAuditEntry):
         verbose_name_plural = _("audit entries")
         ordering = ["seq"]
         indexes = [models.Index(fields=["document", "seq"], name="audit_document_seq_idx")]
-        # An UPDATE that changes nothing is let through: Django's test runner re-saves rows it restores.
-        triggers = [
-            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update, condition=pgtrigger.AnyChange()),
-            pgtrigger.Protect(name="never_deleted", operation=pgtrigger.Delete),
-        ]
+        triggers = append_only_triggers()
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
@@ -359,7 +354,7 @@ class AuditEntry(ChainedAuditEntry):
             self.zone,
             self.comment,
             self.detail,
-            self.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            self.moment(self.created_at),
             self.status,
         ]
 

@@ -513,4 +513,4 @@ def full_days_of_leave(staff_id: int, start: date, end: date) -> list[tuple[date
         start_date__lte=end,
         end_date__gte=start,
     ).values_list("start_date", "end_date", "document__title")
-    return [(day, title) for first, last, title in rows for day in working_days(max(first, start), min(last, end))]
+    return absence.spread(rows, start, end)

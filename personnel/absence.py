@@ -1,6 +1,7 @@
 """Who is absent on a day, and why (不在) — what 後閲 asks before it passes an approver over.
 
     absences(staff_ids, day) -> {staff_id: reason}   marked absences, then every registered source
+    absence_on(*, staff, day)                        the absence marked for that day, if any
     absence_mark(*, staff, day, reason, actor, ctx)  the person themselves or HR; audited
     absence_clear(*, staff, day, actor, ctx)         taken back; audited
     register_source(source)                          a document type that knows of absences (decided leave; a
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from personnel import access
 from personnel.audit import audit_record
+from personnel.calendar import working_days
 from personnel.models import Absence, Staff
 
 MAX_REASON_LENGTH = 100
@@ -50,6 +52,11 @@ def absences(staff_ids: Iterable[int], day: date) -> dict[int, str]:
         for staff_id, reason in marked:
             found[staff_id] = _("Absent: %(reason)s") % {"reason": reason}
     return found
+
+
+def absence_on(*, staff: Staff, day: date) -> Absence | None:
+    """The absence marked for `staff` on `day`, if any (my page shows it with the way back)."""
+    return Absence.objects.filter(staff=staff, day=day).first()
 
 
 def absence_mark(*, staff: Staff, day: date, reason: str, actor: Any, ctx: access.AccessContext) -> Absence:
@@ -92,6 +99,11 @@ _day_plans: dict[str, DayPlans] = {}
 
 def register_day_plans(kind: str, source: DayPlans) -> None:
     _day_plans[kind] = source
+
+
+def spread(periods: Iterable[tuple[date, date, str]], start: date, end: date) -> list[tuple[date, str]]:
+    """A source's filed periods (first day, last day, label) as the working days they take between start and end."""
+    return [(day, label) for first, last, label in periods for day in working_days(max(first, start), min(last, end))]
 
 
 def day_plans(*, staff_id: int, start: date, end: date, kinds: Iterable[str]) -> list[tuple[date, str]]:

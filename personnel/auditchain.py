@@ -241,11 +241,10 @@ def _checkpoint_mac(record: dict[str, Any], key: bytes) -> str:
     return digest([record[k] for k in ("n", "at", "reason", "chains", "prev", "key_id")], key=key)
 
 
-def read_checkpoints(text: str | None = None) -> tuple[list[Checkpoint], list[str]]:
+def read_checkpoints() -> tuple[list[Checkpoint], list[str]]:
     """The checkpoints of the file, and what is wrong with the file itself (a line edited, removed or added)."""
-    if text is None:
-        path = Path(settings.AUDIT_CHECKPOINT_FILE)
-        text = path.read_text() if path.exists() else ""
+    path = Path(settings.AUDIT_CHECKPOINT_FILE)
+    text = path.read_text() if path.exists() else ""
     found: list[Checkpoint] = []
     problems: list[str] = []
     previous = GENESIS
@@ -342,8 +341,9 @@ def _verify_chain(
     name = model.chain_name
     wanted = {cp.chains[name]["seq"] for cp in checkpoints if name in cp.chains}
     seen: dict[int, str] = {}
-    previous, expected, checked, broken = GENESIS, 1, 0, ""
+    previous, expected, checked, broken, table_end = GENESIS, 1, 0, "", 0
     for entry in model.objects.order_by("seq").iterator(chunk_size=chunk_size):
+        table_end = entry.seq
         if entry.seq in wanted:
             seen[entry.seq] = entry.hash
         if broken:
@@ -363,7 +363,6 @@ def _verify_chain(
     head = AuditChainHead.objects.filter(chain=name).first()
     if not broken and head is not None and (head.seq != last or head.hash != previous):
         problems.append(f"{name}: the trail ends at #{last} but its head says #{head.seq} was written")
-    table_end = model.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     for cp in checkpoints:
         recorded = cp.chains.get(name)
         if not recorded or not recorded["seq"]:

@@ -200,6 +200,15 @@ class Absence(models.Model):
         return f"{self.staff} {self.day} {self.reason}"
 
 
+def append_only_triggers() -> list[pgtrigger.Trigger]:
+    """The Meta.triggers of an audit chain's table on PostgreSQL: no row changed, none deleted. An UPDATE that
+    changes nothing is let through: Django's test runner re-saves the rows it restores."""
+    return [
+        pgtrigger.Protect(name="append_only", operation=pgtrigger.Update, condition=pgtrigger.AnyChange()),
+        pgtrigger.Protect(name="never_deleted", operation=pgtrigger.Delete),
+    ]
+
+
 class ChainedAuditEntry(models.Model):
     """An entry of a keyed, append-only audit chain (personnel/auditchain.py). A concrete chain names itself
     (`chain_name`), says what of its row the hash covers (`chain_content`) and stamps its rows when they are chained
@@ -226,6 +235,11 @@ class ChainedAuditEntry(models.Model):
     def seal(cls, entries: list[Any], now: datetime) -> None:
         """Stamp entries about to be chained (under the chain's lock, inside the writing transaction)."""
 
+    @staticmethod
+    def moment(at: datetime) -> str:
+        """A time as the hash covers it: UTC, to the microsecond, whatever the database's time zone."""
+        return at.astimezone(UTC).isoformat(timespec="microseconds")
+
 
 class AuditChainHead(models.Model):
     """The last entry of each chain: the one row its writers lock, so the chain never forks."""
@@ -236,10 +250,6 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain} #{self.seq}"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class PersonnelAudit(ChainedAuditEntry):
@@ -274,18 +284,14 @@ class PersonnelAudit(ChainedAuditEntry):
         verbose_name = _("personnel audit entry")
         verbose_name_plural = _("personnel audit entries")
         ordering = ["-seq"]
-        # An UPDATE that changes nothing is let through: Django's test runner re-saves rows it restores.
-        triggers = [
-            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update, condition=pgtrigger.AnyChange()),
-            pgtrigger.Protect(name="never_deleted", operation=pgtrigger.Delete),
-        ]
+        triggers = append_only_triggers()
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
 
     def chain_content(self) -> list[Any]:
         return [
-            _iso(self.at),
+            self.moment(self.at),
             self.actor_id,
             self.on_behalf_of_id,
             self.zone,

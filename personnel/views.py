@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from personnel import absence, access, org, selectors, services
 from personnel.forms import AbsenceForm, DelegationForm, DirectorySearchForm
-from personnel.models import Absence, OrgUnit, Staff
+from personnel.models import OrgUnit, Staff
 from personnel.shell import panels_for, service_error
 
 DIRECTORY_PAGE_SIZE = 50
@@ -37,9 +37,7 @@ def _my_page(
         "page": page,
         "today": request.access.today,
         "form": form if on_duty else None,
-        "absence_today": Absence.objects.filter(staff=page.staff, day=request.access.today).first()
-        if page.staff
-        else None,
+        "absence_today": absence.absence_on(staff=page.staff, day=request.access.today) if page.staff else None,
         "absence_form": absence_form or AbsenceForm(),
         "no_assignment_reason": access.REASON_NO_ASSIGNMENT,
         # Cards of the apps above this layer (leave, telework, ...), registered from their ready().

@@ -52,7 +52,7 @@ from django.utils.crypto import salted_hmac
 
 from personnel import access
 from personnel.audit import audit_record
-from personnel.middleware import ASSURANCE_SESSION_KEY
+from personnel.middleware import ASSURANCE_SESSION_KEY, client_ip
 from telework.models import Lockout, LoginAttempt, RemoteSession
 from telework.models.logins import Factor, LockScope, Outcome
 
@@ -259,6 +259,11 @@ def needs_second_factor(*, user: Any, zone: str) -> bool:
     return bool(settings.TELEWORK_OTP_AT_OFFICE) and otp.has_device(user)
 
 
+def _account(username: str) -> Any:
+    """The account a login name belongs to, active or not; None for an unknown name."""
+    return get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: username}).first()
+
+
 def _failure_reason(known: Any) -> str:
     """Why a password was not accepted, for the log: no such login name, a disabled account, or the password."""
     if known is None:
@@ -275,7 +280,7 @@ def password_check(*, request: HttpRequest, username: str, password: str, ip: An
     locked = _locked_reason(username=username, ip=_ip(ip), zone=zone, at=at)
     with gateway_step():
         user = authenticate(request, username=username, password=password)
-    known = user or get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: username}).first()
+    known = user or _account(username)
     if locked:
         attempt_record(
             user=known, username=username, ip=ip, zone=zone, factor=Factor.PASSWORD, outcome=Outcome.LOCKED,
@@ -459,8 +464,6 @@ def client_of(request: Any) -> tuple[str, str | None] | None:
     context = getattr(request, "access", None)
     if context is None:
         return None
-    from personnel.middleware import client_ip
-
     return context.zone, _ip(client_ip(request))
 
 
@@ -474,7 +477,7 @@ def policy_refuses_locked(*, request: Any, username: str) -> bool:
     locked = _locked_reason(username=username, ip=ip, zone=zone, at=now())
     if not locked:
         return False
-    known = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: username}).first()
+    known = _account(username)
     attempt_record(
         user=known, username=username, ip=ip, zone=zone, factor=Factor.PASSWORD, outcome=Outcome.LOCKED, reason=locked
     )
@@ -492,7 +495,7 @@ def _count_failure(sender: Any, credentials: dict[str, Any], request: Any = None
         return
     zone, ip = client
     username = str(credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username") or "")
-    known = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: username}).first()
+    known = _account(username)
     attempt_record(
         user=known,
         username=username,

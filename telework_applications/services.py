@@ -161,4 +161,4 @@ def telework_days(staff_id: int, start: date, end: date) -> list[tuple[date, str
     rows = TeleworkApplication.objects.filter(
         staff_id=staff_id, document__status__in=COUNTING_STATUSES, start_date__lte=end, end_date__gte=start
     ).values_list("start_date", "end_date", "document__title")
-    return [(day, title) for first, last, title in rows for day in working_days(max(first, start), min(last, end))]
+    return absence.spread(rows, start, end)
