@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Concat
 
-from personnel import access
+from personnel import access, text
 from personnel.models import Assignment, Delegation, OrgUnit, Staff
 from personnel.org import assignments_current, staff_current_assignments, staff_for_user, unit_ancestor_paths
 
@@ -27,30 +27,28 @@ def staff_get_by_employee_number(*, employee_number: str) -> Staff | None:
     return Staff.objects.select_related("user").filter(employee_number=employee_number.strip()).first()
 
 
-_HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
-
-
 def _search_variants(word: str) -> list[str]:
-    """A search word as typed and normalised: full-width digits and half-width kana folded (NFKC), and
-    hiragana read as katakana, since kana names are stored in katakana (たかはし finds タカハシ)."""
-    folded = unicodedata.normalize("NFKC", word)
-    return list(dict.fromkeys([word, folded, folded.translate(_HIRAGANA_TO_KATAKANA)]))
+    """A search word as typed and folded the portal's one way (personnel/text.py: ﾀｶﾊｼ and たかはし find タカハシ,
+    full-width digits find the number); kana names are stored in katakana."""
+    return list(dict.fromkeys([word, text.fold(word)]))
 
 
 def staff_directory(*, user: Any, ctx: access.AccessContext, query: str = "") -> QuerySet[Staff]:
-    """The staff directory: name, kana, unit, extension. Searches kanji, kana, number and extension."""
+    """The staff directory: name, kana, unit, extension. Searches kanji, kana, number and extension; a full name
+    typed without the space (山田太郎, ヤマダタロウ) finds it too."""
     qs = Staff.objects.filter(user__is_active=True)
     query = query.strip()
     if query:
+        qs = qs.annotate(
+            whole_name=Concat("family_name", "given_name"), whole_kana=Concat("family_name_kana", "given_name_kana")
+        )
         terms = Q()
         for word in query.split():
             matches = Q()
             for variant in _search_variants(word):
                 matches |= (
-                    Q(family_name__contains=variant)
-                    | Q(given_name__contains=variant)
-                    | Q(family_name_kana__contains=variant)
-                    | Q(given_name_kana__contains=variant)
+                    Q(whole_name__contains=variant)
+                    | Q(whole_kana__contains=variant)
                     | Q(employee_number=variant)
                     | Q(extension=variant)
                     | Q(assignments__unit__name__contains=variant)

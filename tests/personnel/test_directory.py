@@ -59,6 +59,17 @@ def test_it_finds_a_person_by_hiragana(city, client):
     assert names_in(directory(client, "たかはし")) == ["高橋 健"]
 
 
+def test_it_finds_a_person_by_half_width_katakana(city, client):
+    log_in(client, city.applicant.user)
+    assert names_in(directory(client, "ﾀｶﾊｼ")) == ["高橋 健"]
+
+
+def test_it_finds_a_person_by_the_full_name_typed_without_a_space(city, client):
+    log_in(client, city.applicant.user)
+    assert names_in(directory(client, "高橋健")) == ["高橋 健"]
+    assert names_in(directory(client, "たかはしけん")) == ["高橋 健"]
+
+
 def test_it_finds_a_person_by_employee_number_typed_in_full_width_digits(city, client):
     log_in(client, city.applicant.user)
     assert names_in(directory(client, "１００００４")) == ["高橋 健"]
