@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from approvals import doctypes
-from approvals.models import DecisionRule, RouteStep
+from approvals.models import DecisionRule, DocumentStatus, MailMode, RouteStep
+from approvals.selectors import DocumentSearch, MineFilter
 from approvals.services import MAX_COMMENT_LENGTH
 from personnel import selectors as personnel_selectors
-from personnel.models import Staff
-from personnel.shell import MultipleFileField, PortalForm
+from personnel.models import OrgUnit, Staff
+from personnel.org import unit_choices
+from personnel.shell import DateInput, MultipleFileField, PortalForm
 
 COMMENT_REQUIRED = _("Please write a comment saying why.")
 
@@ -192,3 +194,104 @@ class DecisionRuleAdminForm(forms.ModelForm):
                 params={"today": self.today},
             )
         return end
+
+
+class DocumentSearchForm(PortalForm):
+    """決裁文書検索: every field optional; an empty form lists every document the user may see, latest first."""
+
+    SORT_CHOICES = (
+        ("-filed", _("Filed, newest first")),
+        ("filed", _("Filed, oldest first")),
+        ("-decided", _("Decided, newest first")),
+        ("decided", _("Decided, oldest first")),
+        ("number", _("Decision number")),
+        ("-amount", _("Amount, largest first")),
+        ("amount", _("Amount, smallest first")),
+    )
+
+    q = forms.CharField(label=_("Words in the title or body"), required=False, max_length=200)
+    number = forms.CharField(label=_("Decision number (決裁番号)"), required=False, max_length=40)
+    doc_type = forms.ChoiceField(label=_("Type"), required=False)
+    applicant = forms.CharField(label=_("Applicant (name or kana)"), required=False, max_length=100)
+    unit = forms.TypedChoiceField(label=_("Drafting unit (and the units below it)"), required=False, coerce=int)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    filed_from = forms.DateField(label=_("Filed from"), required=False, widget=DateInput())
+    filed_to = forms.DateField(label=_("Filed until"), required=False, widget=DateInput())
+    decided_from = forms.DateField(label=_("Decided from"), required=False, widget=DateInput())
+    decided_to = forms.DateField(label=_("Decided until"), required=False, widget=DateInput())
+    amount_min = forms.DecimalField(label=_("Amount from (yen)"), required=False, min_value=0, decimal_places=0)
+    amount_max = forms.DecimalField(label=_("Amount up to (yen)"), required=False, min_value=0, decimal_places=0)
+    sort = forms.ChoiceField(label=_("Order"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        any_choice = ("", _("(any)"))
+        self.fields["doc_type"].choices = [any_choice, *((t.code, t.label) for t in doctypes.all_types())]
+        self.fields["status"].choices = [
+            any_choice,
+            *((value, label) for value, label in DocumentStatus.choices if value != DocumentStatus.DRAFT),
+        ]
+        self.fields["unit"].choices = [any_choice, *unit_choices()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for low, high, message in (
+            ("filed_from", "filed_to", _("The end of the period is before its start.")),
+            ("decided_from", "decided_to", _("The end of the period is before its start.")),
+            ("amount_min", "amount_max", _("The upper amount is below the lower one.")),
+        ):
+            if data.get(low) is not None and data.get(high) is not None and data[high] < data[low]:
+                self.add_error(high, message)
+        return data
+
+    def criteria(self) -> DocumentSearch:
+        data = self.cleaned_data
+        unit = OrgUnit.objects.filter(pk=data["unit"]).first() if data.get("unit") else None
+        return DocumentSearch(
+            text=data.get("q") or "",
+            number=data.get("number") or "",
+            doc_type=data.get("doc_type") or "",
+            applicant=data.get("applicant") or "",
+            unit=unit,
+            status=data.get("status") or "",
+            filed_from=data.get("filed_from"),
+            filed_to=data.get("filed_to"),
+            decided_from=data.get("decided_from"),
+            decided_to=data.get("decided_to"),
+            amount_min=data.get("amount_min"),
+            amount_max=data.get("amount_max"),
+            sort=data.get("sort") or "-filed",
+        )
+
+
+class MineFilterForm(PortalForm):
+    """The filters of 自分の申請 (type, status, fiscal year)."""
+
+    doc_type = forms.ChoiceField(label=_("Type"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    fiscal_year = forms.TypedChoiceField(label=_("Fiscal year (年度)"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, fiscal_years: Sequence[int] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        any_choice = ("", _("(any)"))
+        self.fields["doc_type"].choices = [any_choice, *((t.code, t.label) for t in doctypes.all_types())]
+        self.fields["status"].choices = [
+            any_choice,
+            *((value, label) for value, label in DocumentStatus.choices if value != DocumentStatus.DRAFT),
+        ]
+        self.fields["fiscal_year"].choices = [
+            any_choice,
+            *((year, _("FY %(year)d") % {"year": year}) for year in fiscal_years),
+        ]
+
+    def filters(self) -> MineFilter:
+        data = self.cleaned_data
+        return MineFilter(
+            doc_type=data.get("doc_type") or "", status=data.get("status") or "", fiscal_year=data.get("fiscal_year")
+        )
+
+
+class MailModeForm(PortalForm):
+    mail = forms.ChoiceField(
+        label=_("E-mail me about notifications"), choices=MailMode.choices, widget=forms.RadioSelect
+    )

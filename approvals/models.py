@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -65,6 +65,8 @@ class Document(models.Model):
         "viewflow.Process", on_delete=models.SET_NULL, null=True, blank=True, related_name="document", editable=False
     )
     # A cancellation request (取消申請) names the decided document it would cancel; it has no detail row of its own.
+    # The title and body folded for search (personnel/text.py), written by the engine wherever they are.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
     cancels = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -339,7 +341,11 @@ class AuditEntry(ChainedAuditEntry):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["seq"]
-        indexes = [models.Index(fields=["document", "seq"], name="audit_document_seq_idx")]
+        indexes = [
+            models.Index(fields=["document", "seq"], name="audit_document_seq_idx"),
+            # 処理済み: one approver's entries, latest first.
+            models.Index(fields=["actor", "seq"], name="audit_actor_seq_idx"),
+        ]
         triggers = append_only_triggers()
 
     def __str__(self) -> str:
@@ -366,3 +372,112 @@ class AuditEntry(ChainedAuditEntry):
         for entry in entries:
             entry.created_at = now
             entry.status = statuses[entry.document_id]
+
+
+class NotificationKind(models.TextChoices):
+    ARRIVED = "arrived", _("Arrived for your approval")
+    CIRCULATED = "circulated", _("Circulated to you (回覧)")
+    POST_REVIEW = "post_review", _("Approved ahead of you: review after the fact (後閲)")
+    SENT_BACK = "sent_back", _("Sent back (差し戻し)")
+    DECIDED = "decided", _("Decided (決裁)")
+    REJECTED = "rejected", _("Rejected (却下)")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
+    CANCELLED = "cancelled", _("Cancelled (取消)")
+    REMINDER = "reminder", _("Reminder: waiting for your approval (督促)")
+    ESCALATION = "escalation", _("Escalation: waiting too long (エスカレーション)")
+
+
+class MailMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once, one mail per notification")
+    DIGEST = "digest", _("Once a day, one mail with all of them (daily digest)")
+    OFF = "off", _("No mail (only the bell in the portal)")
+
+
+class Notification(models.Model):
+    """お知らせ: one thing that happened to a document that one person should know (the bell in the header; a mail
+    as the person chose). Written by the engine inside the action's transaction (approvals/notify.py); the bell
+    and the mail follow after commit."""
+
+    recipient = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="notifications")
+    # Whose item it is when it is not the recipient's own: the delegator a delegate holds it for (代理), or the
+    # approver an escalation is about.
+    about = models.ForeignKey(Staff, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("at"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # How it is mailed, fixed when it is made from the recipient's choice: immediate, digest or off.
+    mail = models.CharField(_("mail"), max_length=10, choices=MailMode.choices)
+    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
+    mail_attempts = models.PositiveSmallIntegerField(default=0)
+    mail_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["mail", "mailed_at"], name="notification_mail_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.document_id}"
+
+
+class NotificationSetting(models.Model):
+    """A person's choice of mail for their notifications (default: at once)."""
+
+    staff = models.OneToOneField(Staff, on_delete=models.CASCADE, related_name="notification_setting")
+    mail = models.CharField(_("e-mail"), max_length=10, choices=MailMode.choices, default=MailMode.IMMEDIATE)
+    # The day the last digest went out (at most one a day).
+    digest_sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification setting")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return f"{self.staff}: {self.mail}"
+
+
+class ReminderRule(models.Model):
+    """督促・エスカレーション per document type (data): an item waiting more than `remind_after` working days reminds
+    its approver; after `escalate_after` the approver's superior and active delegate are told. Types without a row
+    use the defaults (2 and 5)."""
+
+    doc_type = models.CharField(_("type"), max_length=20, unique=True)
+    remind_after = models.PositiveSmallIntegerField(_("remind after (working days)"), default=2)
+    escalate_after = models.PositiveSmallIntegerField(_("escalate after (working days)"), default=5)
+
+    class Meta:
+        verbose_name = _("reminder rule (督促)")
+        verbose_name_plural = _("reminder rules (督促)")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(remind_after__gte=1) & Q(escalate_after__gt=F("remind_after")),
+                name="reminderrule_escalate_after_remind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doc_type}: {self.remind_after}/{self.escalate_after}"
+
+
+class Reminder(models.Model):
+    """A reminder (level 1) or escalation (level 2) sent for one stamp box's wait: at most one per box, level and
+    wait (the unique constraint makes `send_reminders` idempotent, also when two runs overlap)."""
+
+    REMIND, ESCALATE = 1, 2
+
+    slot = models.ForeignKey(StepApprover, on_delete=models.CASCADE, related_name="reminders")
+    level = models.PositiveSmallIntegerField()
+    waiting_since = models.DateTimeField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "level", "waiting_since"], name="reminder_once_per_level")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slot_id} L{self.level}"

@@ -11,27 +11,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Concat
 
 from approvals import doctypes
 from approvals.models import (
     ACTIONABLE_SLOT_STATES,
     OPEN_STATUSES,
     Attachment,
+    AuditAction,
     AuditEntry,
     Document,
     DocumentStatus,
+    Notification,
     RouteStep,
     SlotState,
     StepApprover,
     StepState,
 )
-from personnel import access
+from personnel import access, text
 from personnel.access import AccessContext
+from personnel.models import OrgUnit, Staff
 
 
 def attach_details(documents: Iterable[Document]) -> list[Document]:
@@ -104,6 +109,59 @@ def my_requests(*, user: Any, ctx: AccessContext) -> QuerySet[Document]:
     )
 
 
+@dataclass(frozen=True)
+class MineFilter:
+    """The filters of 自分の申請: type, status, fiscal year (年度, by the filing date)."""
+
+    doc_type: str = ""
+    status: str = ""
+    fiscal_year: int | None = None
+
+
+def my_requests_filtered(*, user: Any, ctx: AccessContext, filters: MineFilter) -> QuerySet[Document]:
+    documents = my_requests(user=user, ctx=ctx)
+    if filters.doc_type:
+        documents = documents.filter(doc_type=filters.doc_type)
+    if filters.status:
+        documents = documents.filter(status=filters.status)
+    if filters.fiscal_year:
+        documents = documents.filter(
+            filed_at__date__gte=date(filters.fiscal_year, 4, 1),
+            filed_at__date__lte=date(filters.fiscal_year + 1, 3, 31),
+        )
+    return documents
+
+
+# What an approver did, as the audit trail recorded it (a stamp box forgets an approval undone by a send-back; the
+# trail does not).
+HANDLED_ACTIONS = (
+    AuditAction.APPROVE,
+    AuditAction.DECIDE,
+    AuditAction.SEND_BACK,
+    AuditAction.REJECT,
+    AuditAction.ACKNOWLEDGE,
+    AuditAction.POST_REVIEW,
+    AuditAction.POST_REVIEWED,
+)
+
+
+def handled_by_me(*, user: Any, ctx: AccessContext, action: str = "") -> QuerySet[AuditEntry]:
+    """処理済み: what the user approved, decided, sent back, rejected or acknowledged (in person or as a delegate,
+    代決), latest first, on documents they may still see."""
+    staff_id = access.principal(user, ctx).staff_id
+    if staff_id is None:
+        return AuditEntry.objects.none()
+    documents = access.visible(user, "view", Document.objects.all(), ctx)
+    entries = AuditEntry.objects.filter(
+        actor_id=staff_id, action__in=[action] if action in HANDLED_ACTIONS else HANDLED_ACTIONS
+    )
+    return (
+        entries.filter(document__in=documents.values("pk"))
+        .select_related("document__applicant", "document__drafting_unit", "on_behalf_of")
+        .order_by("-seq")
+    )
+
+
 def my_documents_of_type(*, user: Any, ctx: AccessContext, doc_type: str) -> QuerySet[Document]:
     """The user's own documents of one type (the type's list page), latest filed first, each with its detail row
     and the step it waits at now."""
@@ -116,6 +174,7 @@ class QueueCounts:
     delegated: int
     circulated: int
     my_open: int
+    notifications: int = 0  # unread お知らせ (the bell)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -123,11 +182,13 @@ class QueueCounts:
             "delegated": self.delegated,
             "circulated": self.circulated,
             "my_open": self.my_open,
+            "notifications": self.notifications,
         }
 
 
 def queue_counts(*, user: Any, ctx: AccessContext) -> QueueCounts:
-    """The badge counts of the portal header and the queue tabs: two queries after the principal."""
+    """The badge counts of the portal header and the queue tabs: two queries after the principal (the open
+    requests and the unread notifications are counted in one, as subqueries)."""
     p = access.principal(user, ctx)
     if p.staff_id is None:
         return QueueCounts(0, 0, 0, 0)
@@ -143,8 +204,26 @@ def queue_counts(*, user: Any, ctx: AccessContext) -> QueueCounts:
         delegated=Count("pk", filter=Q(is_circulation=False) & ~Q(staff_id=p.staff_id)),
         circulated=Count("pk", filter=Q(is_circulation=True)),
     )
-    my_open = Document.objects.filter(applicant_id=p.staff_id, status__in=OPEN_STATUSES).count()
-    return QueueCounts(slots["inbox"], slots["delegated"], slots["circulated"], my_open)
+    mine = Staff.objects.filter(pk=p.staff_id).values(
+        my_open=Subquery(
+            Document.objects.filter(applicant_id=p.staff_id, status__in=OPEN_STATUSES)
+            .order_by()
+            .values("applicant_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        unread=Subquery(
+            _notifications(p.staff_id, ctx)
+            .filter(read_at__isnull=True)
+            .order_by()
+            .values("recipient_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+    )[0]
+    return QueueCounts(
+        slots["inbox"], slots["delegated"], slots["circulated"], mine["my_open"] or 0, mine["unread"] or 0
+    )
 
 
 def document_get_for_user(*, user: Any, ctx: AccessContext, pk: int, action: str = "view") -> Document | None:
@@ -244,4 +323,112 @@ def document_page(*, user: Any, ctx: AccessContext, pk: int) -> DocumentPage | N
         cancellations=cancellations,
         can_cancel=can_cancel,
         cancel_refusal=refusal,
+    )
+
+
+# --------------------------------------------------------------------------------------------------------
+# 決裁文書検索
+# --------------------------------------------------------------------------------------------------------
+
+SEARCH_SORTS: dict[str, tuple[Any, ...]] = {
+    "-filed": (F("filed_at").desc(nulls_last=True), "-pk"),
+    "filed": (F("filed_at").asc(nulls_last=True), "pk"),
+    "-decided": (F("decided_at").desc(nulls_last=True), "-pk"),
+    "decided": (F("decided_at").asc(nulls_last=True), "pk"),
+    "number": (F("number").asc(nulls_last=True), "pk"),
+    "-amount": (F("amount").desc(nulls_last=True), "-pk"),
+    "amount": (F("amount").asc(nulls_last=True), "pk"),
+}
+
+
+@dataclass(frozen=True)
+class DocumentSearch:
+    """What the search page asks for; every criterion left empty matches everything."""
+
+    text: str = ""  # words of the title and body, each must match
+    number: str = ""  # 決裁番号 or a part of it
+    doc_type: str = ""
+    applicant: str = ""  # name or kana, words
+    unit: OrgUnit | None = None  # the drafting unit and the units below it
+    status: str = ""
+    filed_from: date | None = None
+    filed_to: date | None = None
+    decided_from: date | None = None
+    decided_to: date | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    sort: str = "-filed"
+
+    def as_log(self) -> dict[str, Any]:
+        """The criteria that were set, for the export log."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["unit"] = self.unit.pk if self.unit else None
+        return {k: str(v) for k, v in values.items() if v not in (None, "")}
+
+
+def search_documents(*, user: Any, ctx: AccessContext, criteria: DocumentSearch) -> QuerySet[Document]:
+    """Filed documents the user may see (the permission model's "view", in SQL) that meet every criterion.
+
+    Text is compared folded (personnel/text.py): the title and body through the folded column the engine keeps,
+    names as stored and folded (kana names are katakana)."""
+    c = criteria
+    documents = Document.objects.exclude(status=DocumentStatus.DRAFT)
+    for word in text.words(c.text):
+        documents = documents.filter(search_text__contains=word)
+    if c.number.strip():
+        documents = documents.filter(number__icontains=text.fold(c.number))
+    if c.doc_type:
+        documents = documents.filter(doc_type=c.doc_type)
+    if c.status:
+        documents = documents.filter(status=c.status)
+    if c.unit is not None:
+        documents = documents.filter(drafting_unit__path__startswith=c.unit.path)
+    if c.applicant.strip():
+        documents = documents.annotate(
+            applicant_name=Concat("applicant__family_name", "applicant__given_name"),
+            applicant_kana=Concat("applicant__family_name_kana", "applicant__given_name_kana"),
+        )
+        for word in c.applicant.split():
+            matches = Q()
+            for variant in text.variants(word):
+                matches |= Q(applicant_name__contains=variant) | Q(applicant_kana__contains=variant)
+            documents = documents.filter(matches)
+    if c.filed_from:
+        documents = documents.filter(filed_at__date__gte=c.filed_from)
+    if c.filed_to:
+        documents = documents.filter(filed_at__date__lte=c.filed_to)
+    if c.decided_from:
+        documents = documents.filter(decided_at__date__gte=c.decided_from)
+    if c.decided_to:
+        documents = documents.filter(decided_at__date__lte=c.decided_to)
+    if c.amount_min is not None:
+        documents = documents.filter(amount__gte=c.amount_min)
+    if c.amount_max is not None:
+        documents = documents.filter(amount__lte=c.amount_max)
+    return (
+        access.visible(user, "view", documents, ctx)
+        .select_related("applicant", "drafting_unit")
+        .order_by(*SEARCH_SORTS.get(c.sort, SEARCH_SORTS["-filed"]))
+    )
+
+
+def _notifications(staff_id: int, ctx: AccessContext) -> QuerySet[Notification]:
+    """A person's notifications as the zone may show them: from home, none about a document with personal
+    information (個人情報 stays in the office, its title too). The list and the bell count the same rows."""
+    rows = Notification.objects.filter(recipient_id=staff_id)
+    if ctx.zone == access.REMOTE:
+        rows = rows.exclude(document__contains_personal_info=True)
+    return rows
+
+
+def my_notifications(*, user: Any, ctx: AccessContext) -> QuerySet[Notification]:
+    """The user's お知らせ, unread first, then latest first. Each names its document (the link opens it while the
+    user may still see it: a withdrawn document leaves its approvers' view)."""
+    staff_id = access.principal(user, ctx).staff_id
+    if staff_id is None:
+        return Notification.objects.none()
+    return (
+        _notifications(staff_id, ctx)
+        .select_related("document", "about")
+        .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
     )

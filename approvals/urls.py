@@ -1,6 +1,6 @@
 from django.urls import path
 
-from approvals.views import documents, filing, queues
+from approvals.views import documents, filing, notifications, queues, search
 
 app_name = "approvals"
 urlpatterns = [
@@ -9,6 +9,12 @@ urlpatterns = [
     path("circulated/", queues.circulated, name="circulated"),
     path("mine/", queues.mine, name="mine"),
     path("bulk-approve/", queues.bulk, name="bulk"),
+    path("search/", search.search, name="search"),
+    path("done/", queues.done, name="done"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
+    path("notifications/mail/", notifications.mail_setting, name="mail_setting"),
+    path("notifications/<int:pk>/open/", notifications.notification_open, name="notification_open"),
     path("new/", filing.choose, name="choose"),
     path("new/<slug:code>/", filing.file, name="new"),
     path("new/<slug:code>/route/", filing.route, name="route"),

@@ -6,12 +6,13 @@ Day arguments come from the caller's access context (`ctx.today`), never from th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from personnel.models import Assignment, Delegation, OrgUnit, Staff
+from personnel.models import Assignment, Delegation, OrgUnit, Staff, UnitKind
 
 
 def period_overlaps(start: date, end: date | None) -> Q:
@@ -85,3 +86,25 @@ def staff_for_user(*, user: Any) -> Staff | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return Staff.objects.filter(user_id=user.pk).first()
+
+
+def unit_label(unit: OrgUnit, parent: OrgUnit | None) -> str:
+    """A unit named with the unit above it (市民部 市民課), as staff read it; the city and its 局 stand alone."""
+    if parent is None or parent.kind == UnitKind.CITY:
+        return unit.name
+    return f"{parent.name} {unit.name}"
+
+
+def unit_labels(units: Iterable[OrgUnit]) -> dict[int, str]:
+    """Each unit's label (unit_label) by pk: one query for the parents of all of them."""
+    units = list(units)
+    parent_paths = {u.path[: -OrgUnit.steplen] for u in units if u.depth > 1}
+    parents = {p.path: p for p in OrgUnit.objects.filter(path__in=parent_paths)} if parent_paths else {}
+    return {u.pk: unit_label(u, parents.get(u.path[: -OrgUnit.steplen])) for u in units}
+
+
+def unit_choices() -> list[tuple[int, str]]:
+    """Every unit as a choice, in tree order, labelled with its parent (one query)."""
+    units = list(OrgUnit.objects.order_by("path"))
+    by_path = {u.path: u for u in units}
+    return [(u.pk, unit_label(u, by_path.get(u.path[: -OrgUnit.steplen]))) for u in units]

@@ -27,12 +27,6 @@ def staff_get_by_employee_number(*, employee_number: str) -> Staff | None:
     return Staff.objects.select_related("user").filter(employee_number=employee_number.strip()).first()
 
 
-def _search_variants(word: str) -> list[str]:
-    """A search word as typed and folded the portal's one way (personnel/text.py: ﾀｶﾊｼ and たかはし find タカハシ,
-    full-width digits find the number); kana names are stored in katakana."""
-    return list(dict.fromkeys([word, text.fold(word)]))
-
-
 def staff_directory(*, user: Any, ctx: access.AccessContext, query: str = "") -> QuerySet[Staff]:
     """The staff directory: name, kana, unit, extension. Searches kanji, kana, number and extension; a full name
     typed without the space (山田太郎, ヤマダタロウ) finds it too."""
@@ -45,7 +39,7 @@ def staff_directory(*, user: Any, ctx: access.AccessContext, query: str = "") ->
         terms = Q()
         for word in query.split():
             matches = Q()
-            for variant in _search_variants(word):
+            for variant in text.variants(word):
                 matches |= (
                     Q(whole_name__contains=variant)
                     | Q(whole_kana__contains=variant)

@@ -669,3 +669,23 @@ def _system_user() -> Any:
         username="system", defaults={"is_active": False, "first_name": "システム"}
     )
     return user
+
+
+# --------------------------------------------------------------------------------------------------------
+# Exports
+# --------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def export_record(
+    *, actor: Any, ctx: access.AccessContext, what: str, fmt: str, rows: int, criteria: dict[str, Any]
+) -> None:
+    """Log one export (who, what, how many rows, with which criteria, from where) before it is handed over: every
+    table that leaves the portal as a file is logged this one way (the municipal rule on taking data out)."""
+    audit_record(
+        actor=actor,
+        ctx=ctx,
+        action="export",
+        target=what,
+        detail={"format": fmt, "rows": rows, "criteria": criteria},
+    )

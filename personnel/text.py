@@ -13,16 +13,25 @@ where the text is written; the query is folded the same way, so both sides meet.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import jaconv
 
 _SPACES = re.compile(r"\s+")
+# Dashes typed for the hyphen of a number (2026‐人事‐000123): one hyphen. The katakana long vowel ー is not one of
+# them (jaconv.normalize would turn these into ー, which breaks numbers; NFKC and this table keep them apart).
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212\ufe63", "-"))
 
 
 def fold(text: str) -> str:
     """The search form of `text` (see the module docstring)."""
-    folded = jaconv.hira2kata(jaconv.normalize(text or "", "NFKC")).lower()
+    folded = jaconv.hira2kata(unicodedata.normalize("NFKC", text or "")).translate(_DASHES).lower()
     return _SPACES.sub(" ", folded).strip()
+
+
+def variants(word: str) -> list[str]:
+    """A word as typed and folded, for columns kept as entered (names, numbers) rather than folded."""
+    return list(dict.fromkeys([word, fold(word)]))
 
 
 def words(query: str) -> list[str]:

@@ -14,6 +14,8 @@ Variables:
     TRUSTED_PROXIES     comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)
     SUPERVISOR_MIN_RANK lowest position rank that sees its unit's subtree (default 3 = 係長)
     PORTAL_EXTRA_APPS   comma-separated Django apps appended to INSTALLED_APPS (the tests' document types)
+    EMAIL_URL, EMAIL_FROM, EMAIL_TIMEOUT, PORTAL_BASE_URL, NOTIFY_DIGEST_HOUR, REMIND_AFTER_DAYS,
+    ESCALATE_AFTER_DAYS: notifications by mail, reminders and escalation (below)
     PORTAL_AUDIT_KEYS, PORTAL_AUDIT_KEY_FILE, PORTAL_AUDIT_CHECKPOINT_FILE, PORTAL_AUDIT_SYSLOG: the audit
                         trail's keys and checkpoints (below, and README "The audit trail")
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -66,6 +69,28 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_email(url: str) -> tuple[str, dict]:
+    """EMAIL_URL as Django's mail backend and SMTP settings: console:, smtp://…, smtps://… (see below)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme == "console":
+        return "django.core.mail.backends.console.EmailBackend", {}
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ImproperlyConfigured(f"EMAIL_URL={url!r}: use console:, smtp://host:port or smtps://host:port")
+    try:
+        port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    except ValueError:
+        raise ImproperlyConfigured(f"EMAIL_URL={url!r}: the port is not a number") from None
+    query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
+    return "django.core.mail.backends.smtp.EmailBackend", {
+        "host": parts.hostname,
+        "port": port,
+        "user": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "ssl": parts.scheme == "smtps",
+        "tls": parts.scheme == "smtp" and query.get("tls") in _TRUE,
+    }
 
 
 def env_networks(name: str, default: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -298,6 +323,29 @@ AUDIT_KEYS = os.environ.get("PORTAL_AUDIT_KEYS", "")
 AUDIT_KEY_FILE = Path(os.environ.get("PORTAL_AUDIT_KEY_FILE", VAR_DIR / "audit.key"))
 AUDIT_CHECKPOINT_FILE = Path(os.environ.get("PORTAL_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl"))
 AUDIT_CHECKPOINT_SYSLOG = env_bool("PORTAL_AUDIT_SYSLOG", True)
+
+# Mail (notifications, approvals/notify.py). EMAIL_URL chooses the transport:
+#   console:                       (default) mails are written to the server's output
+#   smtp://user:password@host:587?tls=1   or  smtps://user:password@host:465   (user/password percent-encoded)
+# EMAIL_FROM is the sender; EMAIL_TIMEOUT bounds a stuck server (a failed mail is retried by send_notifications).
+EMAIL_URL = os.environ.get("EMAIL_URL", "console:")
+EMAIL_BACKEND, _mail = env_email(EMAIL_URL)
+EMAIL_HOST = _mail.get("host", "localhost")
+EMAIL_PORT = _mail.get("port", 25)
+EMAIL_HOST_USER = _mail.get("user", "")
+EMAIL_HOST_PASSWORD = _mail.get("password", "")
+EMAIL_USE_TLS = _mail.get("tls", False)
+EMAIL_USE_SSL = _mail.get("ssl", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("EMAIL_FROM", "kessai-portal@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in mails start with this (the address staff open the portal at).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# The daily digest goes out at the first send_notifications run from this hour (local time).
+NOTIFY_DIGEST_HOUR = env_int("NOTIFY_DIGEST_HOUR", 8, minimum=0, maximum=23)
+# 督促・エスカレーション defaults for types without a ReminderRule row (working days).
+REMIND_AFTER_DAYS = env_int("REMIND_AFTER_DAYS", 2, minimum=1)
+ESCALATE_AFTER_DAYS = env_int("ESCALATE_AFTER_DAYS", 5, minimum=2)
 
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitors are refused everything

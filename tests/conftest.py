@@ -144,7 +144,9 @@ def city(db, system_ctx) -> City:
         staff = services.staff_create(
             actor=None,
             ctx=system_ctx,
-            row=services.StaffRow(number, family, given, kana_f, kana_g, extension=number[-4:]),
+            row=services.StaffRow(
+                number, family, given, kana_f, kana_g, extension=number[-4:], email=f"s{number}@city.example.jp"
+            ),
             password=PASSWORD,
         )
         services.assignment_create(

@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from approvals import audit, numbering, workflow
+from approvals import audit, notify, numbering, workflow
 from approvals.doctypes import Acting
 from approvals.models import (
     AuditAction,
     Document,
     DocumentStatus,
+    NotificationKind,
     RouteStep,
     SlotState,
     StepApprover,
@@ -53,7 +54,7 @@ class AlreadyHandled(ActionRefused):
 def action() -> Iterator[audit.Collector]:
     """One user action: one durable transaction, whose audit entries are chained at its very end (so the chain's
     head, which every action in the city shares, is locked only for that moment; approvals/audit.py)."""
-    with transaction.atomic(durable=True), audit.collecting() as collector:
+    with transaction.atomic(durable=True), audit.collecting() as collector, notify.collecting():
         yield collector
 
 
@@ -164,12 +165,17 @@ def blocking(steps: Iterable[RouteStep]) -> list[RouteStep]:
     return [s for s in steps if s.kind != StepKind.CIRCULATE]
 
 
-def activate(step: RouteStep, now: Any, touched: set[int]) -> None:
+def activate(step: RouteStep, now: Any, touched: set[int], kind: str = NotificationKind.ARRIVED) -> None:
+    """The step's turn: its stamp boxes wait for their holders, who are told (`kind`: arrived, or sent back)."""
     step.state, step.activated_at, step.completed_at = StepState.ACTIVE, now, None
     step.save(update_fields=["state", "activated_at", "completed_at"])
     waiting = step.approvers.filter(state=SlotState.WAITING)
-    touched.update(waiting.values_list("staff_id", flat=True))
+    slots = list(waiting.values_list("pk", "staff_id"))
+    touched.update(staff_id for _pk, staff_id in slots)
     waiting.update(state=SlotState.PENDING, waiting_since=now)
+    notify.arrived(
+        [pk for pk, _staff in slots], NotificationKind.CIRCULATED if step.kind == StepKind.CIRCULATE else kind
+    )
 
 
 def reset(steps: Iterable[RouteStep], touched: set[int]) -> None:
@@ -204,7 +210,14 @@ def close(document: Document, status: str, touched: set[int], *, ctx: AccessCont
     if status == DocumentStatus.DECIDED:
         # Circulation (回覧) stays readable and acknowledgeable after the decision.
         open_slots = open_slots.filter(is_circulation=False)
-    touched.update(open_slots.values_list("staff_id", flat=True))
+    waiting_on = list(open_slots.values_list("staff_id", "state"))
+    touched.update(staff_id for staff_id, _state in waiting_on)
+    if status == DocumentStatus.WITHDRAWN:
+        # Whoever had it in their queue learns why it left.
+        pending = [staff_id for staff_id, state in waiting_on if state == SlotState.PENDING]
+        notify.add(NotificationKind.WITHDRAWN, document_id=document.pk, staff_ids=pending)
+    elif status == DocumentStatus.REJECTED:
+        notify.add(NotificationKind.REJECTED, document_id=document.pk, staff_ids=[document.applicant_id])
     open_slots.update(state=SlotState.CANCELLED)
     steps = document.steps.filter(state__in=(StepState.WAITING, StepState.ACTIVE))
     if status == DocumentStatus.DECIDED:
@@ -236,6 +249,7 @@ def decide(document: Document, actor: Acting, ctx: AccessContext, comment: str, 
     document.save(update_fields=["number", "decided_at"])
     close(document, DocumentStatus.DECIDED, touched, ctx=ctx, actor=actor)
     touched.add(document.applicant_id)
+    notify.add(NotificationKind.DECIDED, document_id=document.pk, staff_ids=[document.applicant_id])
     record(document, AuditAction.DECIDE, actor, ctx, comment, number=document.number)
 
 
@@ -254,6 +268,7 @@ def cancel_original(cancellation: Document, actor: Acting, ctx: AccessContext, t
     original.status, original.closed_at = DocumentStatus.CANCELLED, timezone.now()
     original.save(update_fields=["status", "closed_at"])
     touched.add(original.applicant_id)
+    notify.add(NotificationKind.CANCELLED, document_id=original.pk, staff_ids=[original.applicant_id])
     record(original, AuditAction.CANCEL, actor, ctx, cancellation.body, cancelled_by=cancellation.pk)
 
 

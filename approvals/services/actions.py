@@ -12,9 +12,18 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals import live, routing
+from approvals import live, notify, routing
 from approvals.doctypes import Acting
-from approvals.models import AuditAction, Document, DocumentStatus, RouteStep, SlotState, StepApprover, StepState
+from approvals.models import (
+    AuditAction,
+    Document,
+    DocumentStatus,
+    NotificationKind,
+    RouteStep,
+    SlotState,
+    StepApprover,
+    StepState,
+)
 from approvals.services._core import (
     ActionRefused,
     AlreadyHandled,
@@ -84,7 +93,9 @@ def slot_approve_ahead(*, slot: StepApprover, actor: Any, ctx: AccessContext, co
             )
         reasons = {str(s.staff): absent[s.staff_id] for s in skipped}
         touched: set[int] = {s.staff_id for s in skipped}
+        skipped_ids = [s.pk for s in skipped]
         skipped.update(state=SlotState.POST_REVIEW, waiting_since=timezone.now())
+        notify.arrived(skipped_ids, NotificationKind.POST_REVIEW)
         RouteStep.objects.filter(pk__in=[s.pk for s in skipped_steps]).update(
             state=StepState.DONE, completed_at=timezone.now()
         )
@@ -191,8 +202,9 @@ def document_send_back(*, slot: StepApprover, actor: Any, ctx: AccessContext, to
         if to_order == 0:
             document.status = DocumentStatus.SENT_BACK
             document.save(update_fields=["status"])
+            notify.add(NotificationKind.SENT_BACK, document_id=document.pk, staff_ids=[document.applicant_id])
         else:
-            activate(targets[to_order], timezone.now(), touched)
+            activate(targets[to_order], timezone.now(), touched, NotificationKind.SENT_BACK)
         live.queues_changed(touched)
     return document
 

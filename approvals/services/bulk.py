@@ -21,12 +21,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals import live, numbering, workflow
+from approvals import live, notify, numbering, workflow
 from approvals.doctypes import Acting
 from approvals.models import (
     AuditAction,
     Document,
     DocumentStatus,
+    NotificationKind,
     RouteStep,
     SlotState,
     StepApprover,
@@ -111,6 +112,9 @@ class _Route:
                 if slot.state == SlotState.WAITING:
                     touched.add(slot.staff_id)
                     self.set_slot(slot, state=SlotState.PENDING, waiting_since=now)
+                    # Kept only if still pending when the bulk ends (the next approver may be the user, in the bulk).
+                    kind = NotificationKind.CIRCULATED if slot.is_circulation else NotificationKind.ARRIVED
+                    notify.arrived([slot.pk], kind)
             if step.kind != StepKind.CIRCULATE:
                 return
 
@@ -201,6 +205,8 @@ def slots_bulk_approve(*, slot_ids: Iterable[int], actor: Any, ctx: AccessContex
 
         _number(decided, ctx, collector, entries_of)
         _write(routes.values(), [d for _slot, d, _who in decided], now)
+        for _slot_id, document, _who in decided:
+            notify.add(NotificationKind.DECIDED, document_id=document.pk, staff_ids=[document.applicant_id])
         for slot_id in ids:
             if slot_id in outcome:
                 document = documents[chosen[slot_id].document_id]

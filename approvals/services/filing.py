@@ -41,7 +41,7 @@ from approvals.services._core import (
     require_open,
     staff_of,
 )
-from personnel import access
+from personnel import access, text
 from personnel.access import AccessContext, AccessDenied
 from personnel.models import OrgUnit, Staff
 from personnel.org import staff_current_assignments
@@ -141,6 +141,7 @@ def _start(
 ) -> Document:
     """Save a new document with its detail row and route, and send it on its way (in the action's transaction)."""
     document.status, document.filed_at, document.rule = DocumentStatus.IN_PROGRESS, timezone.now(), plan.rule
+    document.search_text = text.joined(document.title, document.body)
     document.save()
     if detail is not None:
         detail.document = document
@@ -270,6 +271,7 @@ def document_revise(
             filing = doctype.prepare(applicant=document.applicant, ctx=ctx, data=data, revising=document)
             _check_filing(filing)
             document.title, document.body, document.amount = filing.title, filing.body, filing.amount
+            document.search_text = text.joined(document.title, document.body)
             document.contains_personal_info = (
                 contains_personal_info if contains_personal_info is not None else document.contains_personal_info
             ) or filing.contains_personal_info

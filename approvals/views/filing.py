@@ -177,8 +177,18 @@ def file(request: HttpRequest, code: str) -> HttpResponse:
     doctype = _doctype(code)
     applicant = _applicant(request)
     if request.method == "GET":
-        form = doctype.form_class(initial=doctype.new_initial(ctx=request.access))
-        return _filing_page(request, doctype, applicant, form, FilingForm())
+        initial, common_initial = doctype.new_initial(ctx=request.access), {}
+        copied = _copied(request, doctype, applicant)
+        if copied is not None:
+            # 前回の申請をコピー: the type's fields as they were filed; the dates are the applicant's to change.
+            initial.update(_initial_from(doctype, copied))
+            common_initial["contains_personal_info"] = copied.contains_personal_info
+            messages.info(
+                request,
+                _("Copied from “%(title)s”. Check the dates and amounts before you file.") % {"title": copied.title},
+            )
+        form = doctype.form_class(initial=initial)
+        return _filing_page(request, doctype, applicant, form, FilingForm(initial=common_initial))
     form = doctype.form_class(request.POST)
     common = FilingForm(request.POST, request.FILES)
     if not (form.is_valid() & common.is_valid()):
@@ -204,6 +214,31 @@ def file(request: HttpRequest, code: str) -> HttpResponse:
         return _filing_page(request, doctype, applicant, form, common, status=400)
     messages.success(request, _("Filed “%(title)s”.") % {"title": document.title})
     return redirect("approvals:document", pk=document.pk)
+
+
+def _initial_from(doctype: doctypes.DocumentType, document: Document) -> dict[str, Any]:
+    """The filing form's values from a filed document: the title and body the type's form asks for (the engine's
+    columns), then what the type reads back from its detail row."""
+    initial = {name: getattr(document, name) for name in ("title", "body") if name in doctype.form_class.base_fields}
+    initial.update(doctype.initial(detail=document.detail))
+    return initial
+
+
+def _copied(request: HttpRequest, doctype: doctypes.DocumentType, applicant: Staff) -> Document | None:
+    """The applicant's own earlier document of this type named by ?copy=, or None (anyone else's is ignored)."""
+    pk = request.GET.get("copy", "")
+    if not pk.isdigit():
+        return None
+    document = selectors.document_get_for_user(user=request.user, ctx=request.access, pk=int(pk))
+    if (
+        document is None
+        or document.applicant_id != applicant.pk
+        or document.doc_type != doctype.code
+        or document.is_cancellation
+        or document.detail is None
+    ):
+        return None
+    return document
 
 
 @login_required
@@ -262,7 +297,7 @@ def revise(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("approvals:document", pk=pk)
     doctype = document.doctype
     if request.method == "GET":
-        form = doctype.form_class(initial=doctype.initial(detail=document.detail))
+        form = doctype.form_class(initial=_initial_from(doctype, document))
         common = FilingForm(initial={"contains_personal_info": document.contains_personal_info})
         return _filing_page(request, doctype, applicant, form, common, revising=document)
     form = doctype.form_class(request.POST)

@@ -15,8 +15,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from approvals import selectors, services
-from approvals.models import SlotState, StepApprover
+from approvals.forms import MineFilterForm
+from approvals.models import AuditAction, SlotState, StepApprover
 from approvals.views._common import REFUSALS, RowUrl, gate, link_documents, next_url, paginate, report_refusal
+from personnel import access
+from personnel.calendar import fiscal_year
 
 # --------------------------------------------------------------------------------------------------------
 # Queues
@@ -33,7 +36,13 @@ def _queue(request: HttpRequest, *, tab: str, rows: QuerySet, template: str, fra
     page = paginate(request, rows, count=count)
     page.object_list = list(page.object_list)
     link_documents(selectors.attach_details(getattr(row, "document", row) for row in page.object_list))
-    context = {"page": page, "tab": tab, "list_template": fragment, "here": request.get_full_path()}
+    context = {
+        "page": page,
+        "tab": tab,
+        "list_template": fragment,
+        "here": request.get_full_path(),
+        "filter_form": getattr(request, "mine_filter", None),
+    }
     if tab == "circulated":
         acknowledge = RowUrl("approvals:act", "acknowledge")
         for slot in page.object_list:
@@ -42,7 +51,9 @@ def _queue(request: HttpRequest, *, tab: str, rows: QuerySet, template: str, fra
         context["rows"] = _slot_rows(page.object_list, request.user)
     if request.GET.get("partial") == "1":
         # The live update (portal.js) swaps the list in place: the list alone, without the page around it.
-        context["here"] = request.path + (f"?page={page.number}" if page.number > 1 else "")
+        query = request.GET.copy()
+        query.pop("partial", None)
+        context["here"] = request.path + (f"?{query.urlencode()}" if query else "")
         return render(request, fragment, context)
     return render(request, template, context)
 
@@ -117,8 +128,35 @@ def circulated(request: HttpRequest) -> HttpResponse:
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     gate(request)
-    rows = selectors.my_requests(user=request.user, ctx=request.access)
+    form = MineFilterForm(request.GET or None, fiscal_years=_fiscal_years(request))
+    filters = form.filters() if form.is_bound and form.is_valid() else selectors.MineFilter()
+    rows = selectors.my_requests_filtered(user=request.user, ctx=request.access, filters=filters)
+    request.mine_filter = form
     return _queue(request, tab="mine", rows=rows, template="approvals/mine.html", fragment="approvals/_mine_list.html")
+
+
+def _fiscal_years(request: HttpRequest) -> list[int]:
+    """This fiscal year and the four before it (what the filter offers)."""
+    this_year = fiscal_year(request.access.today)
+    return list(range(this_year, this_year - 5, -1))
+
+
+@login_required
+@require_GET
+def done(request: HttpRequest) -> HttpResponse:
+    """処理済み: what I approved, decided, sent back, rejected or acknowledged, with the date, latest first."""
+    gate(request)
+    action = request.GET.get("action", "")
+    entries = selectors.handled_by_me(user=request.user, ctx=request.access, action=action)
+    page = paginate(request, entries)
+    page.object_list = list(page.object_list)
+    link_documents(entry.document for entry in page.object_list)
+    me = access.principal(request.user, request.access).staff_id
+    for entry in page.object_list:
+        # 代決: done in someone else's place (a delegate's decision names the approver it stood for).
+        entry.proxy_for = entry.on_behalf_of if entry.on_behalf_of_id not in (None, me) else None
+    actions = [(a.value, a.label) for a in AuditAction if a in selectors.HANDLED_ACTIONS]
+    return render(request, "approvals/done.html", {"page": page, "tab": "done", "actions": actions, "action": action})
 
 
 @login_required

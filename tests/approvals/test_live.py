@@ -80,10 +80,15 @@ async def socket(client: Client | None, *, address: str = OFFICE_ADDR) -> AsyncI
         await communicator.disconnect(timeout=TIMEOUT)
 
 
-async def counts(communicator: WebsocketCommunicator) -> dict[str, int]:
+async def message_counts(communicator: WebsocketCommunicator) -> dict[str, int]:
     message = await communicator.receive_json_from(timeout=TIMEOUT)
     assert message["type"] == "counts"
     return message["counts"]
+
+
+async def counts(communicator: WebsocketCommunicator) -> dict[str, int]:
+    """The queue counts of the next message (the bell's unread count is asserted by its own tests)."""
+    return {k: v for k, v in (await message_counts(communicator)).items() if k != "notifications"}
 
 
 async def close_code(communicator: WebsocketCommunicator) -> int | None:
@@ -332,4 +337,20 @@ def test_it_recounts_in_six_queries(city, office_now, django_assert_num_queries)
     consumer.user, consumer.zone, consumer.assurance = city.chief.user, access.OFFICE, access.PASSWORD
 
     with django_assert_num_queries(6):
-        assert consumer._counts() == {**ZERO, "inbox": 1}
+        assert consumer._counts() == {**ZERO, "inbox": 1, "notifications": 1}
+
+
+def test_the_bell_counts_a_notification_live_and_goes_to_zero_when_read(city, office_now):
+    from approvals import notify
+
+    chief_client = session_of(city.chief.user)
+
+    async def run():
+        async with socket(chief_client) as chief:
+            assert (await message_counts(chief))["notifications"] == 0
+            await database_sync_to_async(file_leave)(city, office_now)
+            assert (await message_counts(chief))["notifications"] == 1
+            await database_sync_to_async(notify.mark_read)(staff=city.chief)
+            assert (await message_counts(chief))["notifications"] == 0
+
+    scenario(run)
