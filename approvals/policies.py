@@ -53,6 +53,10 @@ register(
         office_only_field="document__contains_personal_info",
         # The approver of record acts on the slot, or their delegate during a delegation (代理) — never the
         # document's applicant (separation of duties).
-        rules={"act": Rule(owner=True, not_by=("document__applicant",))},
+        rules={
+            "act": Rule(owner=True, not_by=("document__applicant",)),
+            # The BCP view of items waiting longest (情報政策 and 人事 watch that approvals keep moving).
+            "monitor": Rule(roles=(Role.HR, Role.IT)),
+        },
     ),
 )

@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Concat
+from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Concat, RowNumber
 
 from approvals import doctypes
 from approvals.models import (
@@ -34,7 +34,7 @@ from approvals.models import (
     StepApprover,
     StepState,
 )
-from personnel import access, text
+from personnel import access, org, text
 from personnel.access import AccessContext
 from personnel.models import OrgUnit, Staff
 
@@ -432,3 +432,63 @@ def my_notifications(*, user: Any, ctx: AccessContext) -> QuerySet[Notification]
         .select_related("document", "about")
         .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk")
     )
+
+
+@dataclass
+class WaitingUnit:
+    """One drafting unit's items waiting for an approver (the BCP view), longest first."""
+
+    unit_id: int
+    label: str
+    count: int
+    items: list[StepApprover]
+
+
+BCP_ITEMS_PER_UNIT = 5
+
+
+def waiting_longest(*, user: Any, ctx: AccessContext) -> list[WaitingUnit]:
+    """Items waiting for an approver's decision, per drafting unit, the units whose oldest item waits longest first;
+    each unit's count and its longest waiting items with their approvers (who may be absent). Three queries."""
+    slots = access.visible(
+        user,
+        "monitor",
+        StepApprover.objects.filter(
+            state=SlotState.PENDING,
+            is_circulation=False,
+            waiting_since__isnull=False,
+            document__status=DocumentStatus.IN_PROGRESS,
+        ),
+        ctx,
+    )
+    per_unit = list(
+        slots.values("document__drafting_unit")
+        .annotate(n=Count("pk"), oldest=Min("waiting_since"))
+        .order_by("oldest", "document__drafting_unit")
+    )
+    if not per_unit:
+        return []
+    ranked = (
+        slots.annotate(
+            place=Window(
+                RowNumber(), partition_by=[F("document__drafting_unit")], order_by=[F("waiting_since").asc(), "pk"]
+            )
+        )
+        .filter(place__lte=BCP_ITEMS_PER_UNIT)
+        .select_related("staff", "step", "document__applicant", "document__drafting_unit")
+        .order_by("waiting_since", "pk")
+    )
+    items: dict[int, list[StepApprover]] = defaultdict(list)
+    for slot in ranked:
+        items[slot.document.drafting_unit_id].append(slot)
+    units = {u: s[0].document.drafting_unit for u, s in items.items()}
+    labels = org.unit_labels(units.values())
+    return [
+        WaitingUnit(
+            row["document__drafting_unit"],
+            labels[row["document__drafting_unit"]],
+            row["n"],
+            items[row["document__drafting_unit"]],
+        )
+        for row in per_unit
+    ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("bulk-approve/", queues.bulk, name="bulk"),
     path("search/", search.search, name="search"),
     path("done/", queues.done, name="done"),
+    path("waiting/", queues.bcp, name="bcp"),
     path("notifications/", notifications.notifications, name="notifications"),
     path("notifications/read/", notifications.notifications_read, name="notifications_read"),
     path("notifications/mail/", notifications.mail_setting, name="mail_setting"),

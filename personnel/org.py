@@ -108,3 +108,16 @@ def unit_choices() -> list[tuple[int, str]]:
     units = list(OrgUnit.objects.order_by("path"))
     by_path = {u.path: u for u in units}
     return [(u.pk, unit_label(u, by_path.get(u.path[: -OrgUnit.steplen]))) for u in units]
+
+
+def staff_superiors(*, staff: Staff, on: date) -> list[Staff]:
+    """Who is above `staff` on `on`: the nearest holder of a higher post over their primary post's unit (the 係長's
+    課長, the 課長's 部長), or several when that unit has several. Empty for the top of the tree."""
+    post = staff_current_assignments(staff=staff, on=on).first()
+    if post is None:
+        return []
+    chain = unit_superior_chain(unit=post.unit, on=on, min_rank=post.position.rank + 1).exclude(staff=staff)
+    first = chain.first()
+    if first is None:
+        return []
+    return [a.staff for a in chain.filter(unit=first.unit, position__rank=first.position.rank)]

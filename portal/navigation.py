@@ -82,6 +82,8 @@ def main_menu(request: HttpRequest) -> list[NavItem]:
             _is(request, "personnel:unit_tree", "personnel:unit_detail"),
         ),
     ]
+    if me.roles & {access.Role.HR, access.Role.IT}:
+        items.append(NavItem(_("Waiting items (BCP)"), reverse("approvals:bcp"), _is(request, "approvals:bcp")))
     if access.Role.IT in me.roles:
         items.append(
             NavItem(_("Login log"), reverse("telework:logins"), _is(request, "telework:logins", "telework:refusals"))

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from approvals import selectors, services
+from approvals import reminders, selectors, services
 from approvals.forms import MineFilterForm
 from approvals.models import AuditAction, SlotState, StepApprover
 from approvals.views._common import REFUSALS, RowUrl, gate, link_documents, next_url, paginate, report_refusal
-from personnel import access
+from personnel import absence, access
 from personnel.calendar import fiscal_year
 
 # --------------------------------------------------------------------------------------------------------
@@ -199,3 +199,22 @@ def bulk(request: HttpRequest) -> HttpResponse:
             % {"n": len(result.refused), "reasons": reasons},
         )
     return redirect(back)
+
+
+@login_required
+@require_GET
+def bcp(request: HttpRequest) -> HttpResponse:
+    """The city's BCP view (情報政策, 人事): items waiting longest for an approver, per drafting unit, with how many
+    working days each has waited and whether its approver is away today. It moves nothing by itself: HR changes an
+    absent approver on the document's page, and reminders and escalation go out from `send_reminders`."""
+    access.require(request.user, "monitor", StepApprover, request.access)
+    units = selectors.waiting_longest(user=request.user, ctx=request.access)
+    today = request.access.today
+    approvers = {slot.staff_id for unit in units for slot in unit.items}
+    away = absence.absences(approvers, today)
+    link_documents(slot.document for unit in units for slot in unit.items)
+    for unit in units:
+        for slot in unit.items:
+            slot.waited = reminders.waited(slot.waiting_since, today)
+            slot.away = away.get(slot.staff_id, "")
+    return render(request, "approvals/bcp.html", {"units": units, "today": today})
