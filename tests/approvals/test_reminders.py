@@ -1,5 +1,5 @@
-"""督促・エスカレーション (approvals/reminders.py, manage.py send_reminders) with the clock frozen: working days, once per
-level, the superior and delegates told, per-type limits as data, never an automatic approval; and the BCP view."""
+"""督促・エスカレーション (approvals/reminders.py, manage.py send_reminders) with the clock frozen: working days, once
+per level, the superior and delegates told, per-type limits as data, never an automatic approval; and the BCP view."""
 
 from __future__ import annotations
 
@@ -20,8 +20,12 @@ from tests.webtools import log_in, page_text
 # Thu 26 (3), Fri 27 (4), Mon 30 (5), Tue 1 December (6).
 
 
+def at(day: date, moment: time) -> datetime:
+    return timezone.make_aware(datetime.combine(day, moment))
+
+
 def run_on(day: date) -> None:
-    with time_machine.travel(timezone.make_aware(datetime.combine(day, time(8, 30))), tick=False):
+    with time_machine.travel(at(day, time(8, 30)), tick=False):
         call_command("send_reminders")
 
 
@@ -83,7 +87,7 @@ def test_the_limits_are_data_per_type(city, waiting):
 
 def test_an_item_that_comes_back_waits_anew(city, office, waiting):
     approve(waiting, city.chief, office)
-    with time_machine.travel(timezone.make_aware(datetime(2026, 11, 26, 9)), tick=False):
+    with time_machine.travel(at(date(2026, 11, 26), time(9)), tick=False):
         services.document_send_back(
             slot=slot_of(waiting, city.delegate), actor=city.delegate.user, ctx=office, to_order=1, comment="再確認"
         )
@@ -95,7 +99,7 @@ def test_an_item_that_comes_back_waits_anew(city, office, waiting):
 
 def test_the_bcp_view_lists_the_longest_waits_per_unit_for_hr(city, client, office, waiting):
     file_leave(city, office, title="後から出た伺い")
-    with time_machine.travel(timezone.make_aware(datetime(2026, 12, 1, 9)), tick=False):
+    with time_machine.travel(at(date(2026, 12, 1), time(9)), tick=False):
         log_in(client, city.hr_clerk.user)
         response = client.get(reverse("approvals:bcp"))
     units = response.context["units"]
