@@ -18,15 +18,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from approvals import selectors, services
 from approvals.forms import ApproveForm, CancelForm, ReassignForm, RejectForm, SendBackForm
 from approvals.models import Document, DocumentStatus, SlotState, StepApprover
+from approvals.pdf import render_pdf
 from approvals.views._common import REFUSALS, gate, next_url, not_found, report_refusal
-from personnel import access
+from personnel import access, org
 
 # --------------------------------------------------------------------------------------------------------
 # The document page
@@ -99,6 +103,40 @@ def _page_or_404(request: HttpRequest, pk: int) -> selectors.DocumentPage:
 def document(request: HttpRequest, pk: int) -> HttpResponse:
     gate(request)
     return _document_page(request, _page_or_404(request, pk))
+
+
+def _print_context(request: HttpRequest, pk: int, *, for_pdf: bool) -> dict[str, Any]:
+    page = _page_or_404(request, pk)
+    unit = page.document.drafting_unit
+    return {
+        "page": page,
+        "document": page.document,
+        "unit_label": org.unit_labels([unit])[unit.pk],
+        "for_pdf": for_pdf,
+        "printed_at": timezone.now(),
+    }
+
+
+@login_required
+@require_GET
+def print_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The document as a formal 決裁文書 for the browser's print (A4, print CSS)."""
+    gate(request)
+    return render(request, "approvals/print.html", _print_context(request, pk, for_pdf=False))
+
+
+@login_required
+@require_GET
+def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same 決裁文書 as a PDF download (WeasyPrint)."""
+    gate(request)
+    context = _print_context(request, pk, for_pdf=True)
+    html = render_to_string("approvals/print.html", context, request=request)
+    document = context["document"]
+    name = f"{document.number or document.pk}.pdf"
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    return response
 
 
 # --------------------------------------------------------------------------------------------------------
