@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
