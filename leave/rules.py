@@ -59,22 +59,28 @@ def _number(value: Decimal) -> str:
 
 
 def format_minutes(minutes: Decimal | int) -> str:
-    """A quantity of leave as days, hours and minutes of a 7 h 45 min day: 1065 → "2 days 2 h 15 min" (in
-    Japanese "2日 2時間15分"). A half day leaves half a minute, so minutes may read 52.5."""
+    """A quantity of leave as staff count it: days (half days as .5), hours and minutes of a 7 h 45 min day:
+    1065 → "2 days 2 h 15 min", 232.5 → "0.5 days", 9532.5 → "20.5 days" (in Japanese "2日 2時間15分", "0.5日").
+    Only a half day leaves half a minute, so a remainder with one is the half day, never "52.5 min"."""
     minutes = Decimal(minutes)
     sign = "-" if minutes < 0 else ""
     minutes = abs(minutes)
     days, rest = divmod(minutes, DAY_MINUTES)
+    half = rest != rest.to_integral_value() and rest >= HALF_DAY_MINUTES
+    if half:
+        rest -= HALF_DAY_MINUTES
     hours, mins = divmod(rest, HOUR_MINUTES)
     days, hours = int(days), int(hours)
     parts = []
-    if days:
+    if half:
+        parts.append(_("%(days)s days") % {"days": f"{days}.5"})
+    elif days:
         parts.append(ngettext("%(days)s day", "%(days)s days", days) % {"days": days})
     if hours and mins:
         parts.append(_("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": _number(mins)})
     elif hours:
         parts.append(_("%(hours)s h") % {"hours": hours})
-    elif mins or not days:
+    elif mins or not (days or half):
         parts.append(_("%(minutes)s min") % {"minutes": _number(mins)})
     return sign + " ".join(parts)
 

@@ -348,8 +348,8 @@ def test_my_leave_shows_the_balance_with_pending_leave(city, client, today):
     log_in(client, city.applicant.user)
     post(client, form(december(today), unit="half_day", half="am"))
     text = plain(client.get(reverse("leave:list")))
-    assert f"Annual leave available in {today.year} 19 days 3 h 52.5 min" in text
-    assert "Pending (申請中) 3 h 52.5 min" in text
+    assert f"Annual leave available in {today.year} 19.5 days" in text
+    assert "Pending (申請中) 0.5 days" in text
 
 
 def test_my_leave_shows_summer_and_sick_leave_against_their_limits(city, client, today):
