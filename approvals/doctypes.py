@@ -29,6 +29,8 @@ transaction:
         file: title, body, amount, whether it holds personal information (個人情報), and the detail row (unsaved
         when filing; the document's own row, changed, when `revising` a sent-back document). Raise
         ValidationError with a message for the applicant; nothing is written then.
+    facts(*, documents, ctx) -> {pk: facts}
+        What an approver should see beside each document of a page (with `facts_template`): one call per page.
     on_decided(*, document, detail, ctx, actor)
         The document is being decided. ValidationError refuses the decision and rolls everything back.
     on_closed(*, document, detail, status, ctx, actor)
@@ -123,6 +125,9 @@ class DocumentType:
     list_url_name: ClassVar[str | None] = None
     # Lists and menus: a short description for the page where one chooses what to file.
     description: ClassVar[str | Promise] = ""
+    # What an approver should know beside a document of this type (e.g. the leave balance after it and who else in
+    # the team is away those days), shown in the queue row and on the document page with the value of `facts()`.
+    facts_template: ClassVar[str | None] = None
 
     # -- hooks ------------------------------------------------------------------------------------------------
 
@@ -142,6 +147,12 @@ class DocumentType:
 
     def page_context(self, *, applicant: Staff, ctx: AccessContext, data: Mapping[str, Any] | None) -> dict[str, Any]:
         """Extra context of the filing page (for `aside_template`), given the form's data when it has any."""
+        return {}
+
+    def facts(self, *, documents: list[Document], ctx: AccessContext) -> dict[int, Any]:
+        """What `facts_template` shows beside each of a page of documents of this type, by document pk (their
+        detail rows are loaded). Called once per type and page, so a queue costs the same queries for 1 or 50
+        rows."""
         return {}
 
     def on_decided(self, *, document: Document, detail: models.Model, ctx: AccessContext, actor: Acting) -> None:

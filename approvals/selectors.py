@@ -61,6 +61,20 @@ def attach_details(documents: Iterable[Document]) -> list[Document]:
     return documents
 
 
+def attach_facts(documents: Iterable[Document], ctx: AccessContext) -> None:
+    """Each document's facts for the approver (DocumentType.facts, one call per type on the page), kept as
+    `document.facts` (None when its type has none). The details must be loaded (`attach_details`)."""
+    by_type: dict[str, list[Document]] = defaultdict(list)
+    for document in documents:
+        document.facts = None
+        if document.cancels_id is None and document.detail is not None and document.doctype.facts_template:
+            by_type[document.doc_type].append(document)
+    for code, group in by_type.items():
+        found = doctypes.get(code).facts(documents=group, ctx=ctx)
+        for document in group:
+            document.facts = found.get(document.pk)
+
+
 def _slot_rows(queryset: QuerySet[StepApprover]) -> QuerySet[StepApprover]:
     return queryset.select_related("step", "staff", "document__applicant", "document__drafting_unit")
 
@@ -303,6 +317,8 @@ def document_page(*, user: Any, ctx: AccessContext, pk: int) -> DocumentPage | N
     is_applicant = access.principal(user, ctx).staff_id == document.applicant_id
     doctype = document.doctype
     detail = document.detail
+    document.keep_detail(detail)
+    attach_facts([document], ctx)
     cancellations = list(document.cancellations.order_by("-pk")) if not document.is_cancellation else []
     can_cancel, refusal = False, ""
     live_cancellation = any(c.status in (*OPEN_STATUSES, DocumentStatus.DECIDED) for c in cancellations)

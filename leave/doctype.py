@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from approvals import doctypes
 from approvals.models import Document
-from leave import services
+from leave import selectors, services
 from leave.forms import LeaveRequestForm
 from leave.models import LEAVE, LeaveRequest, LeaveType
 from personnel.access import AccessContext
@@ -47,7 +47,11 @@ class LeaveDocumentType(doctypes.DocumentType):
     aside_template = "leave/_balance_card.html"
     check_template = "leave/_check.html"
     list_url_name = "leave:list"
+    facts_template = "leave/_facts.html"
     default_rules = (doctypes.DefaultRule(deciding_rank=SECTION_HEAD, note="休暇は課長専決"),)
+
+    def facts(self, *, documents: list[Document], ctx: AccessContext) -> dict[int, Any]:
+        return selectors.leave_facts(documents=documents, ctx=ctx)
 
     def prepare(
         self,

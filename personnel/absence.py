@@ -9,13 +9,15 @@
     day_plans(*, staff_id, start, end, kinds)        what a person has filed for those days (full days of leave,
     register_day_plans(kind, source)                 telework) by the types that know, so one type can refuse a
                                                      day another has taken without importing it
+    team_plans(*, staff_ids, start, end, kinds=None) the same for many people at once (the team calendar, the facts
+                                                     an approver sees beside a leave request)
 
 The ground layer knows no document type: sources are plugged in by the apps that own them (leave/apps.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -92,21 +94,57 @@ def absence_clear(*, staff: Staff, day: date, actor: Any, ctx: access.AccessCont
             )
 
 
-# kind -> source(staff_id, start, end) -> [(day, label)] of days the person has filed for (pending or decided).
-DayPlans = Callable[[int, date, date], list[tuple[date, str]]]
+# kind -> source(staff_ids, start, end) -> [(staff_id, day, label)] of days those people have filed for (pending or
+# decided), one query per source whatever the number of people.
+DayPlans = Callable[[Sequence[int], date, date], list[tuple[int, date, str]]]
 _day_plans: dict[str, DayPlans] = {}
+_day_plan_labels: dict[str, Any] = {}
 
 
-def register_day_plans(kind: str, source: DayPlans) -> None:
+def register_day_plans(kind: str, source: DayPlans, *, label: Any = None) -> None:
+    """Add a kind of day plan; `label` is what the team calendar calls it (休暇, テレワーク)."""
     _day_plans[kind] = source
+    _day_plan_labels[kind] = label if label is not None else kind
 
 
-def spread(periods: Iterable[tuple[date, date, str]], start: date, end: date) -> list[tuple[date, str]]:
-    """A source's filed periods (first day, last day, label) as the working days they take between start and end."""
-    return [(day, label) for first, last, label in periods for day in working_days(max(first, start), min(last, end))]
+def day_plan_label(kind: str) -> str:
+    return str(_day_plan_labels.get(kind, kind))
+
+
+def day_plan_kinds() -> list[str]:
+    """Every kind some installed app registered (the team calendar shows them all)."""
+    return sorted(_day_plans)
+
+
+def spread(periods: Iterable[tuple[int, date, date, str]], start: date, end: date) -> list[tuple[int, date, str]]:
+    """A source's filed periods (person, first day, last day, label) as the working days they take between start and
+    end."""
+    return [
+        (staff_id, day, label)
+        for staff_id, first, last, label in periods
+        for day in working_days(max(first, start), min(last, end))
+    ]
+
+
+def team_plans(
+    *, staff_ids: Iterable[int], start: date, end: date, kinds: Iterable[str] | None = None
+) -> dict[int, list[tuple[date, str, str]]]:
+    """What each of `staff_ids` has filed for from `start` to `end`: {staff_id: [(day, kind, label)]}, earliest first;
+    every registered kind unless `kinds` names some. One query per kind."""
+    ids = sorted(set(staff_ids))
+    found: dict[int, list[tuple[date, str, str]]] = {}
+    if not ids:
+        return found
+    for kind in kinds if kinds is not None else day_plan_kinds():
+        if kind in _day_plans:
+            for staff_id, day, label in _day_plans[kind](ids, start, end):
+                found.setdefault(staff_id, []).append((day, kind, label))
+    for plans in found.values():
+        plans.sort()
+    return found
 
 
 def day_plans(*, staff_id: int, start: date, end: date, kinds: Iterable[str]) -> list[tuple[date, str]]:
     """The days from `start` to `end` that `staff_id` has filed for as one of `kinds`, earliest first."""
-    found = [plan for kind in kinds if kind in _day_plans for plan in _day_plans[kind](staff_id, start, end)]
-    return sorted(found)
+    plans = team_plans(staff_ids=[staff_id], start=start, end=end, kinds=kinds).get(staff_id, [])
+    return [(day, label) for day, _kind, label in plans]

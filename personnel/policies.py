@@ -15,7 +15,15 @@ register(
     Policy(
         owner=("staff",),
         unit="unit",
-        rules={"view": _EVERYONE, "add": _HR_ADMIN, "change": _HR_ADMIN, "delete": _HR_ADMIN},
+        rules={
+            "view": _EVERYONE,
+            "add": _HR_ADMIN,
+            "change": _HR_ADMIN,
+            "delete": _HR_ADMIN,
+            # The team calendar (who is on leave or telework which day): the heads of the unit and those above
+            # (係長 and up, SUPERVISOR_MIN_RANK), and HR.
+            "see_plans": Rule(supervisors=True, roles=[Role.HR]),
+        },
     ),
 )
 register(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Concat
 
-from personnel import access, text
+from personnel import absence, access, calendar, org, text
 from personnel.models import Assignment, Delegation, OrgUnit, Staff
 from personnel.org import assignments_current, staff_current_assignments, staff_for_user, unit_ancestor_paths
 
@@ -159,3 +159,46 @@ def orgunit_page(*, user: Any, ctx: access.AccessContext, pk: int) -> UnitPage |
         ),
         members=list(members),
     )
+
+
+TEAM_CALENDAR_DAYS = 10  # working days shown (two weeks)
+
+
+@dataclass(frozen=True)
+class TeamCalendar:
+    units: list[tuple[int, str]]  # the units whose calendar the user may open (label with parent)
+    unit_id: int | None
+    days: list[date]
+    rows: list[tuple[Staff, list[list[str]]]]  # per member: per day, what they filed (kinds)
+
+
+def team_calendar(*, user: Any, ctx: access.AccessContext, unit_id: int | None, start: date) -> TeamCalendar | None:
+    """Who in a unit (and the units below it) has leave or telework on each of TEAM_CALENDAR_DAYS working days from
+    `start`; None when the user may open no team's calendar. The kinds only (a colleague's leave type is theirs).
+    A fixed number of queries: the units, the members, one per kind of plan."""
+    posts = access.visible(user, "see_plans", assignments_current(on=ctx.today), ctx)
+    unit_ids = set(posts.values_list("unit_id", flat=True))
+    if not unit_ids:
+        return None
+    units = list(OrgUnit.objects.filter(pk__in=unit_ids).order_by("path"))
+    labels_by_pk = org.unit_labels(units)
+    chosen = next((u for u in units if u.pk == unit_id), units[0])
+    days: list[date] = []
+    day = start
+    while len(days) < TEAM_CALENDAR_DAYS:
+        if calendar.is_working_day(day):
+            days.append(day)
+        day += timedelta(days=1)
+    members = list(
+        Staff.objects.filter(
+            pk__in=posts.filter(unit__path__startswith=chosen.path).values("staff_id"), user__is_active=True
+        ).order_by("family_name_kana", "given_name_kana", "pk")
+    )
+    plans = absence.team_plans(staff_ids=[m.pk for m in members], start=days[0], end=days[-1])
+    rows = []
+    for member in members:
+        by_day: dict[date, list[str]] = {}
+        for plan_day, kind, _label in plans.get(member.pk, []):
+            by_day.setdefault(plan_day, []).append(absence.day_plan_label(kind))
+        rows.append((member, [by_day.get(d, []) for d in days]))
+    return TeamCalendar(units=[(u.pk, labels_by_pk[u.pk]) for u in units], unit_id=chosen.pk, days=days, rows=rows)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("me/absence/clear/", views.absence_clear, name="absence_clear"),
     path("delegations/<int:pk>/revoke/", views.delegation_revoke, name="delegation_revoke"),
     path("directory/", views.directory, name="directory"),
+    path("team/", views.team_calendar, name="team_calendar"),
     path("units/", views.unit_tree, name="unit_tree"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
 ]

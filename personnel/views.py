@@ -5,6 +5,8 @@ a refusal raises access.AccessDenied, which the 403 page shows with its reason."
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -166,3 +168,28 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if page is None:
         raise Http404
     return render(request, "personnel/unit_detail.html", {"page": page})
+
+
+@login_required
+@require_GET
+def team_calendar(request: HttpRequest) -> HttpResponse:
+    """チーム予定: who in my team is on leave or telework, two weeks at a time (係長 and up, HR)."""
+    start = request.access.today
+    raw = request.GET.get("start", "")
+    if raw:
+        try:
+            start = date.fromisoformat(raw)
+        except ValueError:
+            messages.error(request, _("The date %(date)s was not understood.") % {"date": raw})
+    unit = request.GET.get("unit", "")
+    page = selectors.team_calendar(
+        user=request.user, ctx=request.access, unit_id=int(unit) if unit.isdigit() else None, start=start
+    )
+    if page is None:
+        raise access.AccessDenied(_("The team calendar is for the heads of a unit (係長 and above) and HR."))
+    context = {
+        "page": page,
+        "earlier": page.days[0] - timedelta(days=14),
+        "later": page.days[-1] + timedelta(days=1),
+    }
+    return render(request, "personnel/team_calendar.html", context)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals import doctypes
 from personnel import access
+from personnel.models import Assignment
 from personnel.shell import org_admin_check
 
 
@@ -82,6 +83,10 @@ def main_menu(request: HttpRequest) -> list[NavItem]:
             _is(request, "personnel:unit_tree", "personnel:unit_detail"),
         ),
     ]
+    if access.can(request.user, "see_plans", Assignment, request.access) or access.Role.HR in me.roles:
+        items.append(
+            NavItem(_("Team calendar"), reverse("personnel:team_calendar"), _is(request, "personnel:team_calendar"))
+        )
     if me.roles & {access.Role.HR, access.Role.IT}:
         items.append(NavItem(_("Waiting items (BCP)"), reverse("approvals:bcp"), _is(request, "approvals:bcp")))
     if access.Role.IT in me.roles:

@@ -16,7 +16,9 @@ class TeleworkApplicationsConfig(AppConfig):
         from telework_applications.views import my_page_card
 
         doctypes.register(TeleworkApplicationType())  # filed and decided through the approval engine
-        absence.register_day_plans("telework", telework_days)  # leave refuses a full day of telework
+        absence.register_day_plans(
+            "telework", telework_days, label=_("Telework")
+        )  # leave refuses a full day of telework
         panel_register(
             "my_page",
             PagePanel(template="telework_applications/_my_page_card.html", context=my_page_card, order=15),

@@ -15,6 +15,7 @@ counts. Bad input raises ValidationError with a message for the user; nothing is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -156,9 +157,9 @@ def telework_applications_mine(*, user: Any, ctx: access.AccessContext) -> Query
     return access.visible(user, "view", rows, ctx).select_related("document").order_by("-start_date", "-pk")
 
 
-def telework_days(staff_id: int, start: date, end: date) -> list[tuple[date, str]]:
+def telework_days(staff_ids: Sequence[int], start: date, end: date) -> list[tuple[int, date, str]]:
     """personnel.absence day plans ("telework"): the working days of telework applied for or approved."""
     rows = TeleworkApplication.objects.filter(
-        staff_id=staff_id, document__status__in=COUNTING_STATUSES, start_date__lte=end, end_date__gte=start
-    ).values_list("start_date", "end_date", "document__title")
+        staff_id__in=staff_ids, document__status__in=COUNTING_STATUSES, start_date__lte=end, end_date__gte=start
+    ).values_list("staff_id", "start_date", "end_date", "document__title")
     return absence.spread(rows, start, end)

@@ -35,7 +35,10 @@ def _queue(request: HttpRequest, *, tab: str, rows: QuerySet, template: str, fra
         count = getattr(request.queue_counts, tab)
     page = paginate(request, rows, count=count)
     page.object_list = list(page.object_list)
-    link_documents(selectors.attach_details(getattr(row, "document", row) for row in page.object_list))
+    documents = selectors.attach_details(getattr(row, "document", row) for row in page.object_list)
+    link_documents(documents)
+    if tab in ("inbox", "delegated"):
+        selectors.attach_facts(documents, request.access)
     context = {
         "page": page,
         "tab": tab,
@@ -85,6 +88,8 @@ def _slot_rows(slots: list[StepApprover], user: object) -> list[dict[str, object
                 "cancellation": document.is_cancellation,
                 "row_template": document.doctype.row_template,
                 "detail": document.detail,
+                "facts": getattr(document, "facts", None),
+                "facts_template": document.doctype.facts_template,
             }
         )
     return rows
