@@ -355,6 +355,9 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.
 WAGTAIL_I18N_ENABLED = False
 # No call from the admin to releases.wagtail.org: an intranet reaches no internet (and the CSP refuses it).
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatars from gravatar.com for staff with an e-mail address (no internet; the CSP refuses it; it would tell an
+# outside service who uses the admin).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Logins go through the portal's own page (lockout, log, OTP from home: /cms-admin/login/ hands over to it,
 # portal/urls.py); no password reset by e-mail.
 WAGTAIL_PASSWORD_RESET_ENABLED = False

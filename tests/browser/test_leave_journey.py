@@ -273,7 +273,9 @@ def file_leave(page, base_url: str, day: str, reason: str) -> None:
 
 
 def queue_row(page, applicant_name: str):
-    return page.locator("#queue-list .queue-item", has_text=applicant_name)
+    """The queue rows filed by `applicant_name` (a row's facts may name other people of the team)."""
+    applicant = page.locator(".queue-item__meta .person-name", has_text=applicant_name)
+    return page.locator("#queue-list .queue-item", has=applicant)
 
 
 # --------------------------------------------------------------------------------------------------------
