@@ -149,6 +149,12 @@ def directory(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"] if form.is_valid() else ""
     rows = selectors.staff_directory_rows(user=request.user, ctx=request.access, query=query)
     page = Paginator(rows, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    # Each unit with the one above it (市民部 市民課): one query for the page's units' parents.
+    labels = org.unit_labels({post.unit for person in page.object_list for post in person.current_posts})
+    for person in page.object_list:
+        for post in person.current_posts:
+            post.unit_label = labels[post.unit_id]
     return render(request, "personnel/directory.html", {"form": form, "query": query, "page": page})
 
 

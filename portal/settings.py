@@ -176,6 +176,7 @@ MIDDLEWARE = [
     "telework.middleware.SessionTimeoutMiddleware",
     "telework.refusals.RefusalLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.PortalNotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]

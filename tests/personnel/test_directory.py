@@ -130,8 +130,15 @@ def test_the_query_count_does_not_grow_with_the_rows_shown(city, client, system_
 def test_the_directory_stays_within_a_fixed_number_of_queries(city, client, system_ctx, django_assert_max_num_queries):
     add_staff(system_ctx, 50)
     log_in(client, city.applicant.user)
-    with django_assert_max_num_queries(12):
+    # One more than before units were named with their parent: the parents of the page's units, in one query.
+    with django_assert_max_num_queries(13):
         directory(client)
+
+
+def test_units_are_named_with_the_unit_above_and_numbers_are_shown(city, client):
+    log_in(client, city.applicant.user)
+    text = page_text(directory(client, "高橋"))
+    assert "総務部 人事課" in text and "100004" in text
 
 
 def test_it_refuses_the_directory_to_a_member_without_an_assignment(city, client, system_ctx):
