@@ -63,3 +63,14 @@ def test_a_redis_url_of_the_wrong_scheme_is_refused():
 
 def test_the_first_run_defaults_are_japanese_and_tokyo(settings):
     assert (settings.LANGUAGE_CODE, settings.TIME_ZONE, settings.USE_TZ) == ("ja", "Asia/Tokyo", True)
+
+
+def test_dates_are_read_as_staff_write_them_in_both_languages():
+    from django import forms
+    from django.utils import translation
+
+    field = forms.DateField()
+    for language in ("ja", "en"):
+        with translation.override(language):
+            for typed in ("2026/12/10", "2026-12-10", "2026年12月10日"):
+                assert field.clean(typed).isoformat() == "2026-12-10", (language, typed)
