@@ -114,7 +114,7 @@ def quantity(
             _("%(type)s cannot be taken in this unit (%(unit)s).") % {"type": leave_type.label, "unit": unit.label}
         )
     if end < start:
-        raise ValidationError(_("The leave cannot end before it starts."))
+        raise ValidationError({"end_date": _("The leave cannot end before it starts.")})
     if start.year != end.year:
         raise ValidationError(
             _("A leave request cannot span two years (the leave year is the calendar year); file one for %(year)s.")
@@ -143,7 +143,9 @@ def quantity(
             )
     if leave_type == LeaveType.BEREAVEMENT:
         if bereavement_event not in BereavementEvent.values:
-            raise ValidationError(_("Please choose the event the bereavement or celebration leave is for."))
+            raise ValidationError(
+                {"bereavement_event": _("Please choose the event the bereavement or celebration leave is for.")}
+            )
         event = BereavementEvent(bereavement_event)
         allowed = BEREAVEMENT_DAYS[event]
         if len(days) > allowed:

@@ -280,13 +280,13 @@ def leave_request_validate(
     result = quantity(leave_type, unit, start_date, end_date, hours=hours, bereavement_event=bereavement_event)
     hour_range = None
     if unit == LeaveUnit.HALF_DAY and half not in LeaveHalf.values:
-        raise ValidationError(_("Please choose the morning or the afternoon for a half day."))
+        raise ValidationError({"half": _("Please choose the morning or the afternoon for a half day.")})
     if unit == LeaveUnit.HOUR:
         if start_time is None:
-            raise ValidationError(_("Please give the time the hour leave starts."))
+            raise ValidationError({"start_time": _("Please give the time the hour leave starts.")})
         hour_range = _hour_range(start_time, hours)
         if hour_range[1] > 24 * 60:
-            raise ValidationError(_("Hour leave must end on the day it starts."))
+            raise ValidationError({"hours": _("Hour leave must end on the day it starts.")})
         day_start, day_end = (t.hour * 60 + t.minute for t in (WORK_START, WORK_END))
         if hour_range[0] < day_start or hour_range[1] > day_end:
             raise ValidationError(

@@ -78,9 +78,13 @@ class PortalForm(forms.Form):
 
 
 def service_error(form: forms.BaseForm, exc: Exception) -> None:
-    """Attach a service's refusal (ValidationError, AccessDenied or any refusal with a message) to the form as a
-    non-field error."""
-    if isinstance(exc, ValidationError):
+    """Attach a service's refusal (ValidationError, AccessDenied or any refusal with a message) to the form: beside
+    the field it names when the service names one the form has (ValidationError({"start_time": ...})), otherwise
+    as a non-field error."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    elif isinstance(exc, ValidationError):
         form.add_error(None, exc)
     else:
         form.add_error(None, str(exc))

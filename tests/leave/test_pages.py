@@ -448,3 +448,19 @@ def test_my_page_shows_the_available_annual_leave_and_links_to_the_leave_pages(c
     text = page_text(response)
     assert f"Annual leave available in {today.year}" in text and "20 days" in text
     assert reverse("approvals:new", args=["leave"]) in text and reverse("leave:list") in text
+
+
+def test_hour_leave_without_a_start_time_points_at_the_start_time(city, client, today):
+    log_in(client, city.applicant.user)
+    response = post(client, form(december(today), unit="hour", hours="2"))
+    assert response.status_code == 400
+    form_ = response.context["form"]
+    assert form_.errors["start_time"] == ["Please give the time the hour leave starts."]
+    assert not form_.non_field_errors()
+
+
+def test_leave_that_ends_before_it_starts_points_at_the_end_date(city, client, today):
+    log_in(client, city.applicant.user)
+    start = december(today, skip=2)
+    response = post(client, form(start, end=december(today)))
+    assert response.context["form"].errors["end_date"] == ["The leave cannot end before it starts."]
