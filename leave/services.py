@@ -23,7 +23,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from approvals import services as approval_services
@@ -334,9 +336,14 @@ def leave_request_validate(
                 day=day, unit=unit, half=half, hour_range=hour_range, minutes_that_day=per_day, others=others
             )
             if other is not None:
+                # The message links to the request it overlaps (the form shows it as HTML; .messages keep the link).
+                link = format_html(
+                    '<a href="{}">{}</a>',
+                    reverse("approvals:document", args=[other.document_id]),
+                    _("request #%(request)s") % {"request": other.document_id},
+                )
                 raise ValidationError(
-                    _("You already have leave on %(date)s (request #%(request)s).")
-                    % {"date": date_format(day), "request": other.document_id}
+                    format_html(_("You already have leave on {date} ({link})."), date=date_format(day), link=link)
                 )
 
     summary = leave_summary(staff=staff, year=start_date.year, exclude_document_id=exclude_document_id)

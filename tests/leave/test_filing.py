@@ -74,7 +74,9 @@ def test_it_counts_filed_leave_as_pending(city, office):
 def test_it_refuses_to_file_over_leave_already_filed_and_writes_nothing(city, office):
     first = file(city, office, start_date=date(2026, 12, 1), end_date=date(2026, 12, 3))
 
-    with pytest.raises(ValidationError, match=f"You already have leave on Dec. 2, 2026 \\(request #{first.pk}\\)"):
+    with pytest.raises(
+        ValidationError, match=f"You already have leave on Dec. 2, 2026 \\(<a [^>]+>request #{first.pk}</a>\\)"
+    ):
         file(city, office, start_date=date(2026, 12, 2))
 
     assert Document.objects.count() == 1

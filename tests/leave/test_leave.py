@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
 
 from approvals import doctypes
 from approvals.doctypes import Acting
@@ -180,7 +181,9 @@ def test_it_refuses_a_day_already_taken(city):
     with pytest.raises(ValidationError) as refused:
         validate(city, start=date(2026, 12, 3), end=date(2026, 12, 4))
 
-    assert refused.value.messages == [f"You already have leave on Dec. 3, 2026 (request #{earlier.document_id})."]
+    [message] = refused.value.messages
+    assert strip_tags(message) == f"You already have leave on Dec. 3, 2026 (request #{earlier.document_id})."
+    assert f'<a href="/approvals/documents/{earlier.document_id}/">' in message  # the page links to it
 
 
 def test_it_refuses_a_day_already_taken_as_another_type_of_leave(city):

@@ -464,3 +464,14 @@ def test_leave_that_ends_before_it_starts_points_at_the_end_date(city, client, t
     start = december(today, skip=2)
     response = post(client, form(start, end=december(today)))
     assert response.context["form"].errors["end_date"] == ["The leave cannot end before it starts."]
+
+
+def test_the_overlap_message_links_to_the_request_it_overlaps(city, client, today):
+    log_in(client, city.applicant.user)
+    day = december(today)
+    post(client, form(day))
+    first = Document.objects.get(applicant=city.applicant)
+    response = post(client, form(day))
+    errors = response.context["form"].non_field_errors().as_ul()
+    assert f'<a href="/approvals/documents/{first.pk}/">request #{first.pk}</a>' in errors
+    assert f'<a href="/approvals/documents/{first.pk}/">' in response.content.decode()
