@@ -21,14 +21,16 @@ from personnel.org import unit_choices
 from personnel.shell import DateInput, MultipleFileField, PortalForm
 
 COMMENT_REQUIRED = _("Please write a comment saying why.")
+# The error of a field labelled "Reason" says "reason" too (理由), not "comment".
+REASON_REQUIRED = _("Please write the reason.")
 
 
-def _comment_field(label: Any, help_text: Any = "") -> forms.CharField:
+def _comment_field(label: Any, help_text: Any = "", required_message: Any = REASON_REQUIRED) -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=MAX_COMMENT_LENGTH,
         help_text=help_text,
-        error_messages={"required": COMMENT_REQUIRED},
+        error_messages={"required": required_message},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -70,7 +70,10 @@ class MultipleFileField(forms.FileField):
 
 
 class PortalForm(forms.Form):
-    """A form of the portal pages: labels without Django's trailing ":" (it reads wrongly in Japanese)."""
+    """A form of the portal pages: labels without Django's trailing ":" (it reads wrongly in Japanese), and the
+    labels of required fields marked (class "required": the stylesheet adds 必須; the input has `required`)."""
+
+    required_css_class = "required"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")

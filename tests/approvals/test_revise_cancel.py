@@ -274,7 +274,7 @@ def test_an_empty_cancellation_reason_shows_the_page_again(city, client, office)
     response = client.post(reverse("approvals:cancel", args=[memo.pk]), {"reason": ""}, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 400
-    assert "Please write a comment saying why." in page_text(response)
+    assert "Please write the reason." in page_text(response)
     assert not Document.objects.filter(cancels=memo).exists()
 
 

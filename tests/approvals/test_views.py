@@ -197,7 +197,7 @@ def test_it_keeps_the_send_back_form_when_the_comment_is_empty(city, client, off
     response = client.post(act_url(slot, "send-back"), {"to_order": "1", "comment": "  "})
     assert response.status_code == 400
     text = page_text(response)
-    assert "Please write a comment saying why." in text
+    assert "Please write the reason." in text  # the field is labelled "Reason": its error says reason too
     assert '<option value="1" selected>' in text  # the chosen step is kept
     assert f'name="next" value="/approvals/documents/{document.pk}/"' in text  # not the action's URL
     assert slot_of(document, city.delegate).state == SlotState.PENDING
@@ -230,7 +230,7 @@ def test_it_refuses_a_rejection_without_a_reason_on_the_page(city, client, offic
     log_in(client, city.chief.user)
     response = client.post(act_url(slot_of(document, city.chief), "reject"), {"comment": ""})
     assert response.status_code == 400
-    assert "Please write a comment saying why." in page_text(response)
+    assert "Please write the reason." in page_text(response)
     document.refresh_from_db()
     assert document.status == DocumentStatus.IN_PROGRESS
 
