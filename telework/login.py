@@ -49,6 +49,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy
 
 from personnel import access
 from personnel.audit import audit_record
@@ -73,6 +74,22 @@ REASON_IP_LOCKED = "address locked"
 REASON_NO_DEVICE_REMOTE = "remote login without authenticator"
 REASON_BAD_RECOVERY = "wrong or used recovery code"
 REASON_OUTSIDE_GATEWAY = "second factor needed (login outside the gateway)"
+# How the log page names them (the stored value is a stable label; the page speaks the reader's language).
+REASON_LABELS = {
+    REASON_WRONG_PASSWORD: gettext_lazy("Wrong password"),
+    REASON_UNKNOWN_USER: gettext_lazy("Unknown login name"),
+    REASON_INACTIVE: gettext_lazy("Account disabled"),
+    REASON_USER_LOCKED: gettext_lazy("Account locked"),
+    REASON_IP_LOCKED: gettext_lazy("Address locked"),
+    REASON_NO_DEVICE_REMOTE: gettext_lazy("Remote login without an authenticator"),
+    REASON_BAD_RECOVERY: gettext_lazy("Wrong or used recovery code"),
+    REASON_OUTSIDE_GATEWAY: gettext_lazy("Second factor needed (login outside the gateway)"),
+}
+
+
+def reason_label(reason: str) -> str:
+    """A logged reason in the reader's language (a reason without a label is shown as stored)."""
+    return str(REASON_LABELS.get(reason, reason))
 
 
 def now() -> datetime:

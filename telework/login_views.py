@@ -225,6 +225,9 @@ def logins(request: HttpRequest) -> HttpResponse:
     day: date | None = data.get("day")
     rows = login.login_attempts_for(user=request.user, ctx=request.access, username=username, outcome=outcome, day=day)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for row in page.object_list:
+        row.reason_label = login.reason_label(row.reason) if row.reason else ""
     query = urlencode({k: v for k, v in (("user", username), ("outcome", outcome), ("day", day or "")) if v})
     return render(request, "telework/logins.html", {"page": page, "form": form, "query": query})
 

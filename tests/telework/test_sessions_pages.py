@@ -80,3 +80,12 @@ def test_it_refuses_the_login_log_to_anyone_else(city, client):
     for person in (city.hr_clerk, city.approver):
         log_in(client, person.user)
         assert client.get(reverse("telework:logins")).status_code == 403
+
+
+def test_the_login_log_names_reasons_in_japanese(city, client):
+    record(city.applicant.user)
+    it = city.payroll_chief.user
+    it.groups.add(Group.objects.get(name=access.Role.IT))
+    log_in(client, it)
+    text = page_text(client.get(reverse("telework:logins"), HTTP_ACCEPT_LANGUAGE="ja"))
+    assert "パスワード誤り" in text and "wrong password" not in text
