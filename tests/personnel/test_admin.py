@@ -266,3 +266,9 @@ def test_an_admin_save_runs_the_durable_service_outside_any_outer_transaction(cl
     )
     assert response.status_code == 302
     assert OrgUnit.objects.get(pk=city_unit.pk).name == "新市"
+
+
+def test_the_admin_greets_the_staff_member_by_name_in_japanese(city, client, hr):
+    text = page_text(client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="ja"))
+    assert "ログイン中：渡辺 直子" in text
+    assert "ようこそ" not in text
