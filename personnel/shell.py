@@ -238,6 +238,10 @@ class AccessModelAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         self._require_gate(request)
+        # Natural titles instead of Django's "Select %s to change" (変更する 組織 を選択).
+        names = self.model._meta.verbose_name_plural
+        title = _("%(names)s: choose one to change") if self.service_actions else _("%(names)s")
+        extra_context = {"title": title % {"names": names}, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     @csrf_protect_m
@@ -245,6 +249,14 @@ class AccessModelAdmin(admin.ModelAdmin):
         self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
         self._require_gate(request)
+        name = self.model._meta.verbose_name
+        if object_id is None:
+            title = _("New %(name)s")
+        elif self.has_change_permission(request):
+            title = _("Change this %(name)s")
+        else:
+            title = _("About this %(name)s")
+        extra_context = {"title": title % {"name": name}, **(extra_context or {})}
         # Not wrapped in transaction.atomic as Django's admin does: each save is a service call, itself a
         # durable transaction, which refuses to run nested inside another.
         return self._changeform_view(request, object_id, form_url, extra_context)

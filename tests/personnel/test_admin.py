@@ -272,3 +272,11 @@ def test_the_admin_greets_the_staff_member_by_name_in_japanese(city, client, hr)
     text = page_text(client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="ja"))
     assert "ログイン中：渡辺 直子" in text
     assert "ようこそ" not in text
+
+
+def test_admin_titles_read_as_natural_japanese(city, client, hr):
+    changelist = page_text(client.get(reverse("admin:personnel_orgunit_changelist"), HTTP_ACCEPT_LANGUAGE="ja"))
+    assert "組織を選んで変更" in changelist and "変更する 組織 を選択" not in changelist
+    unit = city.unit("SS1")
+    change = page_text(client.get(change_url(unit), HTTP_ACCEPT_LANGUAGE="ja"))
+    assert "組織の変更" in change
