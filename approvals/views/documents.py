@@ -87,6 +87,7 @@ def _document_page(
         "reassign_forms": reassign_forms,
         # The forms come back here, also when this page is the answer to a refused POST (whose URL is the action's).
         "here": reverse("approvals:document", args=[document.pk]),
+        "unit_label": org.unit_labels([document.drafting_unit])[document.drafting_unit_id],
     }
     return render(request, "approvals/document.html", context, status=status)
 

@@ -26,6 +26,27 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
+// A table wider than the screen scrolls inside its wrapper: the wrapper then takes the keyboard focus (arrow keys
+// scroll it) and is named after its table, so a keyboard or screen-reader user can reach the hidden columns.
+function portalScrollableTables() {
+  document.querySelectorAll(".table-wrap, .stamp-row-wrap").forEach((wrap) => {
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      const table = wrap.querySelector("table");
+      const caption = table && table.caption ? table.caption.textContent.trim() : "";
+      const heading = wrap.closest("section, main")?.querySelector("h1, h2");
+      wrap.tabIndex = 0;
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", caption || (heading ? heading.textContent.trim() : document.title));
+    } else if (wrap.getAttribute("role") === "region") {
+      wrap.removeAttribute("tabindex");
+      wrap.removeAttribute("role");
+      wrap.removeAttribute("aria-label");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", portalScrollableTables);
+window.addEventListener("resize", portalScrollableTables);
+
 // ==== e-approval (approvals/) ==========================================================================
 // One tap, one action: a form marked data-once sends once; its buttons are disabled after the first submit
 // (a form that data-confirm cancelled stays usable). The services refuse a second action anyway.
