@@ -90,7 +90,8 @@ def test_the_daily_pages_fit_a_phone_and_reflow(city, day_of_work, live_server, 
         wide = page.evaluate(
             """() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >
                 document.documentElement.clientWidth + 1 && !e.closest('.table-wrap'))
-                .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+                .slice(0, 5)
+                .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
         )
         assert widths["scroll"] <= widths["client"], f"{path} scrolls sideways at {width}px: {widths} {wide}"
         if width == 390:
