@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.a11y import assert_accessible
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM_ARGS = [
@@ -44,8 +46,11 @@ def open_page(browser, viewport: dict, language: str = "ja"):
 
 
 def shot(page, name: str) -> None:
+    """Keep a screenshot of the page, and check it with axe (WCAG 2.1 AA: no serious or critical violation): every
+    page a journey shows is checked."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert_accessible(page)
 
 
 def log_in(page, base_url: str, username: str) -> None:
