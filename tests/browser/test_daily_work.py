@@ -144,3 +144,27 @@ def test_a_reminder_and_an_escalation_appear_after_their_working_days(city, over
     sync_api.expect(escalation).to_contain_text("Waiting for 鈴木 一郎")
     shot(page, "43-escalation-1024x768")
     assert_accessible(page)
+
+
+@pytest.fixture
+def withdrawn(city):
+    from approvals import services
+    from tests.approvals.helpers import approve, file_leave
+
+    memo = file_leave(city, office(), title="取り下げた伺い")
+    approve(memo, city.chief, office())
+    return services.document_withdraw(document=memo, actor=city.applicant.user, ctx=office())
+
+
+def test_a_withdrawn_documents_greyed_stamps_stay_readable(city, withdrawn, live_server, browser):
+    page = open_page(browser, LANDSCAPE, language="ja")
+    page.goto(live_server.url + "/")
+    from tests.conftest import PASSWORD
+
+    page.get_by_label("ログイン名").fill("100001")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン", exact=True).click()
+    page.goto(live_server.url + f"/approvals/documents/{withdrawn.pk}/")
+    sync_api.expect(page.locator(".document-head")).to_contain_text("取り下げ")
+    shot(page, "45-withdrawn-1024x768")
+    assert_accessible(page)
