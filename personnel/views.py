@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from personnel import absence, access, org, selectors, services
 from personnel.forms import AbsenceForm, DelegationForm, DirectorySearchForm
-from personnel.models import OrgUnit, Staff
+from personnel.models import OrgUnit, Staff, UnitKind
 from personnel.shell import panels_for, service_error
 
 DIRECTORY_PAGE_SIZE = 50
@@ -163,7 +163,12 @@ def directory(request: HttpRequest) -> HttpResponse:
 def unit_tree(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "view", OrgUnit, request.access)
     units = selectors.orgunit_tree_with_heads(user=request.user, ctx=request.access)
-    return render(request, "personnel/unit_tree.html", {"units": units})
+    # The tree folded to a level (局まで, 部まで, 課まで) or whole (係まで, the default).
+    level = request.GET.get("level", "")
+    deepest = int(level) if level.isdigit() and int(level) in UnitKind.values else UnitKind.SUBSECTION
+    units = units.filter(kind__lte=deepest)
+    levels = [(kind, label) for kind, label in UnitKind.choices if kind > UnitKind.CITY]
+    return render(request, "personnel/unit_tree.html", {"units": units, "levels": levels, "deepest": deepest})
 
 
 @login_required

@@ -101,3 +101,12 @@ def test_it_refuses_the_tree_to_a_remote_session_without_otp(city, client):
     response = client.get(reverse("personnel:unit_tree"))
     assert response.status_code == 403
     assert "ワンタイムパスワード" in page_text(response)
+
+
+def test_the_tree_folds_to_a_level(city, client):
+    log_in(client, city.applicant.user)
+    response = client.get(reverse("personnel:unit_tree"), {"level": UnitKind.DEPARTMENT})
+    names = [unit.name for unit in response.context["units"]]
+    assert names == ["テスト市", "総務局", "総務部", "市民局", "市民部"]
+    everything = client.get(reverse("personnel:unit_tree"), {"level": "nonsense"})
+    assert len(everything.context["units"]) == 12
