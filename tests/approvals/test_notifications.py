@@ -197,3 +197,16 @@ def test_from_home_no_notification_names_a_document_with_personal_information(ci
     response = client.get(reverse("approvals:notifications"))
     assert "会議の件" in page_text(response) and "病気休暇の件" not in page_text(response)
     assert response.context["queue_counts"]["notifications"] == 1
+
+
+def test_a_mail_never_carries_the_title_of_a_document_with_personal_information(city, office, on_commit):
+    on_commit(file_leave, city, office, title="病気休暇（入院）", contains_personal_info=True)
+    [message] = mail.outbox
+    assert "病気休暇" not in message.subject and "病気休暇" not in message.body
+    assert "個人情報" in message.subject
+
+
+def test_a_title_is_mailed_as_typed_not_html_escaped(city, office, on_commit):
+    on_commit(file_leave, city, office, title="R&D \"試行\" <案>")
+    [message] = mail.outbox
+    assert 'R&D "試行" <案>' in message.subject and 'R&D "試行" <案>' in message.body
