@@ -113,6 +113,12 @@ class AssignmentAdmin(AccessModelAdmin):
     def employee_number(self, obj: Assignment) -> str:
         return obj.staff.employee_number
 
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "unit" and field is not None:
+            field.label_from_instance = lambda unit: org.unit_labels([unit])[unit.pk]  # 市民部 市民課
+        return field
+
     def get_readonly_fields(self, request: HttpRequest, obj: Assignment | None = None) -> Any:
         # A post belongs to one person: moving someone is a new assignment, not an edit of another's.
         return ["staff"] if obj is not None else []

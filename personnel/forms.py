@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from personnel import access, selectors, services
+from personnel import access, org, selectors, services
 from personnel.models import Assignment, OrgUnit, Staff
 from personnel.shell import DateInput, PortalForm, service_error
 
@@ -120,10 +122,16 @@ class AssignmentAdminForm(ServiceModelForm):
 
 
 class UnitChoiceField(forms.ModelChoiceField):
-    """Units in tree order, indented by depth, so the parent is chosen from the tree as it looks."""
+    """A unit, searched by name, kana or code in the admin's autocomplete (a city has a thousand units) and named
+    with the unit above it (市民部 市民課)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The autocomplete asks the OrgUnit admin's search through a relation to OrgUnit: Assignment.unit's.
+        kwargs.setdefault("widget", AutocompleteSelect(Assignment._meta.get_field("unit"), admin.site))
+        super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: OrgUnit) -> str:
-        return "\u3000" * (obj.depth - 1) + f"{obj.name}（{obj.get_kind_display()}・{obj.code}）"
+        return org.unit_labels([obj])[obj.pk]
 
 
 class OrgUnitAdminForm(ServiceModelForm):

@@ -207,6 +207,6 @@ def test_a_mail_never_carries_the_title_of_a_document_with_personal_information(
 
 
 def test_a_title_is_mailed_as_typed_not_html_escaped(city, office, on_commit):
-    on_commit(file_leave, city, office, title="R&D \"試行\" <案>")
+    on_commit(file_leave, city, office, title='R&D "試行" <案>')
     [message] = mail.outbox
     assert 'R&D "試行" <案>' in message.subject and 'R&D "試行" <案>' in message.body

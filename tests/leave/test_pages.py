@@ -242,7 +242,7 @@ def test_it_refuses_leave_over_leave_already_filed(city, client, today, office):
     )
     log_in(client, city.applicant.user)
     response = post(client, form(december(today, 1)))
-    assert_refused(response, f"(request #{first.pk})", documents_before=1)
+    assert_refused(response, f"request #{first.pk}", documents_before=1)  # a link to it, in brackets
 
 
 def test_it_refuses_a_check_of_a_bad_request_too(city, client, today):

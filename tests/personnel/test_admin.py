@@ -280,3 +280,18 @@ def test_admin_titles_read_as_natural_japanese(city, client, hr):
     unit = city.unit("SS1")
     change = page_text(client.get(change_url(unit), HTTP_ACCEPT_LANGUAGE="ja"))
     assert "組織の変更" in change
+
+
+def test_the_admins_unit_autocomplete_names_each_unit_with_its_parent(city, client, hr):
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "personnel", "model_name": "assignment", "field_name": "unit", "term": "人事"},
+    )
+    assert sorted(r["text"] for r in response.json()["results"]) == ["人事課 人事係", "総務部 人事課"]
+
+
+def test_the_parent_unit_is_chosen_with_a_searchable_autocomplete(city, client, hr):
+    response = client.get(change_url(city.unit("SS1")))
+    html = response.content.decode()
+    assert 'class="admin-autocomplete' in html and 'name="parent"' in html
+    assert "総務部 人事課" in html  # the current parent, named with its own parent
