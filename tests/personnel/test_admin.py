@@ -295,3 +295,8 @@ def test_the_parent_unit_is_chosen_with_a_searchable_autocomplete(city, client, 
     html = response.content.decode()
     assert 'class="admin-autocomplete' in html and 'name="parent"' in html
     assert "総務部 人事課" in html  # the current parent, named with its own parent
+
+
+def test_the_add_button_reads_naturally(city, client, hr):
+    text = page_text(client.get(reverse("admin:personnel_orgunit_changelist"), HTTP_ACCEPT_LANGUAGE="ja"))
+    assert "組織の追加" in text and "組織 を追加" not in text
