@@ -5,6 +5,7 @@ Needs the `playwright` Python package and /usr/bin/chromium (Debian's `chromium`
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -161,7 +162,10 @@ def test_hr_opens_the_org_admin_from_the_header_and_sees_the_tree(hr_clerk, live
     sync_api.expect(page.locator("#result_list tbody tr")).to_have_count(12)
     shot(page, "10-admin-orgunits-1024x768")
     page.get_by_role("link", name="総務部").click()
-    sync_api.expect(page.get_by_label("上位組織")).to_be_visible()
+    # The parent unit is a searchable autocomplete whose combobox is named by the field's label (portal/admin.js).
+    parent = page.get_by_role("combobox", name=re.compile("上位組織"))
+    sync_api.expect(parent).to_be_visible()
+    sync_api.expect(parent).to_contain_text("総務局")
     shot(page, "11-admin-orgunit-change-1024x768")
 
 
