@@ -198,6 +198,19 @@ class DecisionRuleAdminForm(forms.ModelForm):
         return end
 
 
+ANY_CHOICE = ("", _("(any)"))
+
+
+def _type_choices() -> list[tuple[str, Any]]:
+    """Every registered document type, after "(any)" (the filters of the search and of my requests)."""
+    return [ANY_CHOICE, *((t.code, t.label) for t in doctypes.all_types())]
+
+
+def _status_choices() -> list[tuple[str, Any]]:
+    """Every status a filed document can have, after "(any)"."""
+    return [ANY_CHOICE, *((v, label) for v, label in DocumentStatus.choices if v != DocumentStatus.DRAFT)]
+
+
 class DocumentSearchForm(PortalForm):
     """決裁文書検索: every field optional; an empty form lists every document the user may see, latest first."""
 
@@ -227,13 +240,9 @@ class DocumentSearchForm(PortalForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        any_choice = ("", _("(any)"))
-        self.fields["doc_type"].choices = [any_choice, *((t.code, t.label) for t in doctypes.all_types())]
-        self.fields["status"].choices = [
-            any_choice,
-            *((value, label) for value, label in DocumentStatus.choices if value != DocumentStatus.DRAFT),
-        ]
-        self.fields["unit"].choices = [any_choice, *unit_choices()]
+        self.fields["doc_type"].choices = _type_choices()
+        self.fields["status"].choices = _status_choices()
+        self.fields["unit"].choices = [ANY_CHOICE, *unit_choices()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -275,14 +284,10 @@ class MineFilterForm(PortalForm):
 
     def __init__(self, *args: Any, fiscal_years: Sequence[int] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        any_choice = ("", _("(any)"))
-        self.fields["doc_type"].choices = [any_choice, *((t.code, t.label) for t in doctypes.all_types())]
-        self.fields["status"].choices = [
-            any_choice,
-            *((value, label) for value, label in DocumentStatus.choices if value != DocumentStatus.DRAFT),
-        ]
+        self.fields["doc_type"].choices = _type_choices()
+        self.fields["status"].choices = _status_choices()
         self.fields["fiscal_year"].choices = [
-            any_choice,
+            ANY_CHOICE,
             *((year, _("FY %(year)d") % {"year": year}) for year in fiscal_years),
         ]
 

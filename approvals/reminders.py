@@ -23,13 +23,12 @@ from django.utils import timezone
 
 from approvals import notify
 from approvals.models import (
-    DocumentStatus,
     NotificationKind,
     Reminder,
     ReminderRule,
-    SlotState,
     StepApprover,
 )
+from approvals.selectors import waiting_items
 from personnel.calendar import working_days
 from personnel.org import delegations_active, staff_superiors
 
@@ -46,16 +45,6 @@ def limits() -> dict[str, tuple[int, int]]:
 
 def default_limits() -> tuple[int, int]:
     return settings.REMIND_AFTER_DAYS, settings.ESCALATE_AFTER_DAYS
-
-
-def waiting_items():
-    """Every stamp box waiting for its approver's decision on an open document."""
-    return StepApprover.objects.filter(
-        state=SlotState.PENDING,
-        is_circulation=False,
-        waiting_since__isnull=False,
-        document__status=DocumentStatus.IN_PROGRESS,
-    )
 
 
 @dataclass(frozen=True)

@@ -450,6 +450,17 @@ def my_notifications(*, user: Any, ctx: AccessContext) -> QuerySet[Notification]
     )
 
 
+def waiting_items() -> QuerySet[StepApprover]:
+    """Every stamp box waiting for its approver's decision on an open document (what reminders count and the BCP
+    view lists)."""
+    return StepApprover.objects.filter(
+        state=SlotState.PENDING,
+        is_circulation=False,
+        waiting_since__isnull=False,
+        document__status=DocumentStatus.IN_PROGRESS,
+    )
+
+
 @dataclass
 class WaitingUnit:
     """One drafting unit's items waiting for an approver (the BCP view), longest first."""
@@ -466,17 +477,7 @@ BCP_ITEMS_PER_UNIT = 5
 def waiting_longest(*, user: Any, ctx: AccessContext) -> list[WaitingUnit]:
     """Items waiting for an approver's decision, per drafting unit, the units whose oldest item waits longest first;
     each unit's count and its longest waiting items with their approvers (who may be absent). Three queries."""
-    slots = access.visible(
-        user,
-        "monitor",
-        StepApprover.objects.filter(
-            state=SlotState.PENDING,
-            is_circulation=False,
-            waiting_since__isnull=False,
-            document__status=DocumentStatus.IN_PROGRESS,
-        ),
-        ctx,
-    )
+    slots = access.visible(user, "monitor", waiting_items(), ctx)
     per_unit = list(
         slots.values("document__drafting_unit")
         .annotate(n=Count("pk"), oldest=Min("waiting_since"))

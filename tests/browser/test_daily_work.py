@@ -44,6 +44,16 @@ def log_in(page, base_url: str, username: str) -> None:
     sync_api.expect(page.get_by_role("heading", name="My page", level=1)).to_be_visible()
 
 
+def log_in_ja(page, base_url: str, username: str) -> None:
+    from tests.conftest import PASSWORD
+
+    page.goto(base_url + "/")
+    page.get_by_label("ログイン名").fill(username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン", exact=True).click()
+    sync_api.expect(page.get_by_role("heading", name="マイページ", level=1)).to_be_visible()
+
+
 @pytest.fixture
 def decided(city):
     from tests.approvals.helpers import approve_in_turn, file_leave
@@ -158,12 +168,7 @@ def withdrawn(city):
 
 def test_a_withdrawn_documents_greyed_stamps_stay_readable(city, withdrawn, live_server, browser):
     page = open_page(browser, LANDSCAPE, language="ja")
-    page.goto(live_server.url + "/")
-    from tests.conftest import PASSWORD
-
-    page.get_by_label("ログイン名").fill("100001")
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン", exact=True).click()
+    log_in_ja(page, live_server.url, "100001")
     page.goto(live_server.url + f"/approvals/documents/{withdrawn.pk}/")
     sync_api.expect(page.locator(".document-head")).to_contain_text("取り下げ")
     shot(page, "45-withdrawn-1024x768")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.a11y import assert_accessible
-from tests.browser.test_daily_work import log_in, office
+from tests.browser.test_daily_work import log_in, log_in_ja, office
 from tests.browser.test_shell import CHROMIUM, LANDSCAPE, open_page, shot
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
@@ -97,13 +97,3 @@ def test_the_daily_pages_fit_a_phone_and_reflow(city, day_of_work, live_server, 
         if width == 390:
             shot(page, f"5x-{name}-390")
             assert_accessible(page)
-
-
-def log_in_ja(page, base_url: str, username: str) -> None:
-    from tests.conftest import PASSWORD
-
-    page.goto(base_url + "/")
-    page.get_by_label("ログイン名").fill(username)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン", exact=True).click()
-    sync_api.expect(page.get_by_role("heading", name="マイページ", level=1)).to_be_visible()
