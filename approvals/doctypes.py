@@ -39,6 +39,16 @@ transaction:
         Why a decided document may not be cancelled (取消) now, or None when it may. The default refuses.
     on_cancelled(*, document, detail, ctx, actor)
         A cancellation (取消) of this decided document has been decided: undo its effect.
+    return_refusal(*, document, detail, ctx) -> str | None
+        Why this decided document may not be returned for correction (返戻) now; None when it may.
+    on_returned(*, document, detail, ctx, actor)
+        The type's processing role returned this decided document to its applicant (返戻): undo what the decision
+        did (it will be decided again after the correction).
+
+A type with a `processing_role` (e.g. 庶務センター for payroll inputs) is checked centrally after its decision:
+members of that role's group read every document of the type (a group grant made at filing) and may return a
+decided one to its applicant with a reason (approvals.services.document_return); it comes back as a send-back
+to the applicant, keeps its decision number, and goes the whole route again when refiled.
 
 `actor` is who pressed the button and whose place it was: `Acting(by=Staff, for_=Staff)` (a delegate acts for a
 delegator, 代理). An unknown code is an error wherever it appears: `get()` raises UnknownDocumentType, and a type
@@ -128,6 +138,9 @@ class DocumentType:
     # What an approver should know beside a document of this type (e.g. the leave balance after it and who else in
     # the team is away those days), shown in the queue row and on the document page with the value of `facts()`.
     facts_template: ClassVar[str | None] = None
+    # The functional role (personnel.access.Role) that checks decided documents of this type centrally and may
+    # return one for correction (返戻); None: nobody processes them after the decision.
+    processing_role: ClassVar[str | None] = None
 
     # -- hooks ------------------------------------------------------------------------------------------------
 
@@ -171,6 +184,13 @@ class DocumentType:
 
     def on_cancelled(self, *, document: Document, detail: models.Model, ctx: AccessContext, actor: Acting) -> None:
         """A cancellation of this decided document was decided: undo what its decision did."""
+
+    def return_refusal(self, *, document: Document, detail: models.Model, ctx: AccessContext) -> str | None:
+        """Why this decided document may not be returned for correction (返戻) now; None when it may."""
+        return None
+
+    def on_returned(self, *, document: Document, detail: models.Model, ctx: AccessContext, actor: Acting) -> None:
+        """The document was returned to its applicant after its decision (返戻): undo what the decision did."""
 
     # -- what the engine derives ------------------------------------------------------------------------------
 

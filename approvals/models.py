@@ -79,6 +79,9 @@ class Document(models.Model):
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
+        # Granted per document, to the group of the type's processing role (doctypes.DocumentType.processing_role):
+        # the central office that checks decided documents and may return one for correction (返戻).
+        permissions = [("process_document", _("Can process the document centrally"))]
         indexes = [
             models.Index(fields=["drafting_unit", "status"], name="document_unit_status_idx"),
             models.Index(fields=["applicant", "status"], name="document_applicant_status_idx"),
@@ -312,6 +315,7 @@ class AuditAction(models.TextChoices):
     ATTACH = "attach", _("File attached")
     REVISE = "revise", _("Corrected and filed again")
     CANCEL = "cancel", _("Cancelled (取消)")
+    RETURN = "return", _("Returned for correction after the decision (返戻)")
 
 
 class AuditEntry(ChainedAuditEntry):
@@ -385,6 +389,9 @@ class NotificationKind(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled (取消)")
     REMINDER = "reminder", _("Reminder: waiting for your approval (督促)")
     ESCALATION = "escalation", _("Escalation: waiting too long (エスカレーション)")
+    RETURNED = "returned", _("Returned for correction after the decision (返戻)")
+    # The document's type flags something for the recipient to look at (e.g. overtime near its monthly limit).
+    ATTENTION = "attention", _("Needs your attention (注意)")
 
 
 class MailMode(models.TextChoices):
@@ -404,6 +411,8 @@ class Notification(models.Model):
     # Whose item it is when it is not the recipient's own: the delegator a delegate holds it for (代理), or the
     # approver an escalation is about.
     about = models.ForeignKey(Staff, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # What the document's type or the person who acted says (the reason of a 返戻, what needs attention).
+    note = models.CharField(_("note"), max_length=300, blank=True, default="")
     created_at = models.DateTimeField(_("at"))
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # How it is mailed, fixed when it is made from the recipient's choice: immediate, digest or off.

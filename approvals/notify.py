@@ -67,6 +67,7 @@ class Event:
     document_id: int
     staff_id: int
     about_id: int | None = None
+    note: str = ""
 
 
 @dataclass
@@ -95,9 +96,13 @@ def _current() -> Batch | None:
     return stack[-1] if stack else None
 
 
-def add(kind: str, *, document_id: int, staff_ids: Iterable[int | None], about_id: int | None = None) -> None:
-    """Tell `staff_ids` that `kind` happened to the document (at the end of the action, or now outside one)."""
-    events = [Event(kind, document_id, sid, about_id) for sid in staff_ids if sid is not None]
+def add(
+    kind: str, *, document_id: int, staff_ids: Iterable[int | None], about_id: int | None = None, note: str = ""
+) -> None:
+    """Tell `staff_ids` that `kind` happened to the document (at the end of the action, or now outside one), with
+    an optional note (a reason, what needs attention)."""
+    note = str(note)[: Notification._meta.get_field("note").max_length]
+    events = [Event(kind, document_id, sid, about_id, note) for sid in staff_ids if sid is not None]
     batch = _current()
     if batch is None:
         post(events)
@@ -142,7 +147,7 @@ def post(events: Iterable[Event]) -> list[Notification]:
         ):
             delegates.setdefault(delegator_id, set()).add(delegate_id)
         events += [
-            Event(e.kind, e.document_id, delegate_id, e.about_id or e.staff_id)
+            Event(e.kind, e.document_id, delegate_id, e.about_id or e.staff_id, e.note)
             for e in events
             if e.kind in FOR_DELEGATES
             for delegate_id in sorted(delegates.get(e.staff_id, ()))
@@ -157,6 +162,7 @@ def post(events: Iterable[Event]) -> list[Notification]:
                 kind=e.kind,
                 document_id=e.document_id,
                 about_id=e.about_id,
+                note=e.note,
                 created_at=now,
                 mail=modes.get(e.staff_id, MailMode.IMMEDIATE),
             )

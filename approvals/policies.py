@@ -42,6 +42,9 @@ register(
             "cancel": Rule(owner=True, delegable=False),
             # HR and the system administrators may change a pending step's approver (logged with a reason).
             "reassign": Rule(roles=(Role.HR, Role.IT)),
+            # The central check of decided documents of a type with a processing role (返戻): a grant to that
+            # role's group on each document, made at filing (approvals.services.filing._start).
+            "process": Rule(grants=True, delegable=False),
         },
     ),
 )

@@ -445,6 +445,28 @@ def grant(action: str, obj: models.Model, user_ids: Iterable[int]) -> None:
     )
 
 
+def grant_role(actions: Iterable[str], obj: models.Model, role: str) -> None:
+    """Give the group of a functional role guardian object grants `<action>_<model>` on `obj` (e.g. the
+    庶務センター reads and processes each payroll input). Direct-FK permission tables only; one insert."""
+    from django.contrib.auth.models import Group
+
+    model = type(obj)
+    table = get_group_obj_perms_model(model)
+    if table.objects.is_generic():
+        raise ImproperlyConfigured(f"{model.__name__}: grant_role() needs direct-FK guardian tables")
+    group, _created = Group.objects.get_or_create(name=str(role))
+    codenames = [f"{action}_{model._meta.model_name}" for action in actions]
+    permissions = Permission.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), codename__in=codenames
+    )
+    if len(permissions) != len(set(codenames)):
+        raise ImproperlyConfigured(f"{model.__name__}: unknown permission among {codenames}")
+    table.objects.bulk_create(
+        [table(content_object=obj, permission=permission, group=group) for permission in permissions],
+        ignore_conflicts=True,
+    )
+
+
 def _is_root(path: str) -> bool:
 
     return len(path) == OrgUnit.steplen

@@ -18,6 +18,7 @@ the user; nothing is written. Permission refusals raise `personnel.access.Access
     actions.py  slot_approve, slot_approve_ahead, slot_post_review, slot_acknowledge, slot_pull_back,
                 document_send_back, document_reject, slot_reassign
     bulk.py     slots_bulk_approve (一括承認・決裁, as a set)
+    processing.py  document_return (返戻 of a decided document by the type's processing role)
 """
 
 from approvals.services._core import MAX_ATTACHMENT_BYTES, MAX_COMMENT_LENGTH, ActionRefused, AlreadyHandled
@@ -42,6 +43,7 @@ from approvals.services.filing import (
     document_withdraw,
     route_preview,
 )
+from approvals.services.processing import document_return
 
 __all__ = [
     "MAX_ATTACHMENT_BYTES",
@@ -55,6 +57,7 @@ __all__ = [
     "document_file",
     "document_reject",
     "document_resubmit",
+    "document_return",
     "document_revise",
     "document_send_back",
     "document_withdraw",

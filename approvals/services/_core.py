@@ -244,7 +244,8 @@ def decide(document: Document, actor: Acting, ctx: AccessContext, comment: str, 
             doctype.on_decided(document=document, detail=doctype.detail_of(document), ctx=ctx, actor=actor)
     except ValidationError as error:
         raise ActionRefused(refusal_message(error)) from error
-    document.number = numbering.next_number(unit=document.drafting_unit, on=ctx.today)
+    if not document.number:  # a document returned after its decision (返戻) keeps the number it was given
+        document.number = numbering.next_number(unit=document.drafting_unit, on=ctx.today)
     document.decided_at = timezone.now()
     document.save(update_fields=["number", "decided_at"])
     close(document, DocumentStatus.DECIDED, touched, ctx=ctx, actor=actor)

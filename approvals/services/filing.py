@@ -147,6 +147,9 @@ def _start(
         detail.document = document
         detail.save()
     _lay_route(document, plan)
+    role = document.doctype.processing_role if not document.is_cancellation else None
+    if role:
+        access.grant_role(("view", "process"), document, role)
     me = Acting(by=applicant, for_=applicant)
     for upload in attachments:
         _attach(document, upload, me, ctx)

@@ -109,3 +109,30 @@ def away(city, *people: Staff) -> None:
         absence.absence_mark(
             staff=staff, day=TODAY, reason="出張", actor=city.hr_clerk.user, ctx=AccessContext.office(today=TODAY)
         )
+
+
+def center_clerk(city, system_ctx) -> Staff:
+    """A clerk of the 庶務センター (the role that checks decided payroll inputs centrally), in 給与係."""
+    from django.contrib.auth.models import Group
+
+    from personnel.access import Role
+    from tests.conftest import PASSWORD  # noqa: PLC0415
+
+    staff = personnel_services.staff_create(
+        actor=None,
+        ctx=system_ctx,
+        row=personnel_services.StaffRow(
+            "100010", "加藤", "由美", "カトウ", "ユミ", extension="0010", email="s100010@city.example.jp"
+        ),
+        password=PASSWORD,
+    )
+    personnel_services.assignment_create(
+        actor=None,
+        ctx=system_ctx,
+        staff=staff,
+        unit=city.unit("SS2"),
+        position=Position.objects.get(code="staff"),
+        start_date=date(2026, 4, 1),
+    )
+    staff.user.groups.add(Group.objects.get_or_create(name=Role.GENERAL_AFFAIRS)[0])
+    return staff

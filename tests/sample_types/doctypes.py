@@ -11,7 +11,7 @@ from django.db.models import F
 
 from approvals import doctypes
 from approvals.models import Document
-from personnel.access import AccessContext
+from personnel.access import AccessContext, Role
 from personnel.models import Staff
 from tests.sample_types.models import MEMO, PURCHASE, Memo, Purchase, Stock
 
@@ -73,6 +73,7 @@ class PurchaseType(doctypes.DocumentType):
     row_template = "sample_types/_purchase_row.html"
     amount_field = "unit_price"
     detail_related = ("stock",)
+    processing_role = Role.GENERAL_AFFAIRS  # the 庶務センター checks decided purchases and may return one (返戻)
     default_rules = (
         doctypes.DefaultRule(deciding_rank=SECTION_HEAD, max_amount=1_000_000, note="100万円以下は課長専決"),
         doctypes.DefaultRule(
@@ -116,3 +117,12 @@ class PurchaseType(doctypes.DocumentType):
 
     def on_cancelled(self, *, document: Document, detail: Purchase, ctx: AccessContext, actor: doctypes.Acting) -> None:
         Stock.objects.filter(pk=detail.stock_id).update(consumed=F("consumed") - detail.quantity)
+
+    def return_refusal(self, *, document: Document, detail: Purchase, ctx: AccessContext) -> str | None:
+        return "Delivered purchases are not returned." if detail.quantity > 100 else None
+
+    def on_returned(self, *, document: Document, detail: Purchase, ctx: AccessContext, actor: doctypes.Acting) -> None:
+        # Back to what filing holds: reserved again until it is decided anew.
+        Stock.objects.filter(pk=detail.stock_id).update(
+            consumed=F("consumed") - detail.quantity, reserved=F("reserved") + detail.quantity
+        )
