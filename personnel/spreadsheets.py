@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
@@ -76,6 +77,44 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: s
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def write_sheets(out: Any, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> int:
+    """Write a workbook of several sheets to the binary stream `out` (openpyxl write-only: rows are streamed,
+    memory stays flat): a bold, frozen header row, columns as wide as their headers, dates and times formatted
+    as dates. Returns the number of rows written (headers not counted)."""
+    book = Workbook(write_only=True)
+    written = 0
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title=str(title)[:31])
+        sheet.freeze_panes = "A2"
+        for index, name in enumerate(header, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(str(name)) * 2 + 2))
+        head = []
+        for name in header:
+            cell = WriteOnlyCell(sheet, value=str(name))
+            cell.font = Font(bold=True)
+            head.append(cell)
+        sheet.append(head)
+        for row in rows:
+            values: list[Any] = []
+            for value in row:
+                value = _plain(value)
+                if isinstance(value, datetime):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = "yyyy/mm/dd hh:mm"
+                    value = cell
+                elif isinstance(value, date):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = "yyyy/mm/dd"
+                    value = cell
+                elif isinstance(value, str) and value[:1] == "=":
+                    value = "'" + value  # never a formula
+                values.append(value)
+            sheet.append(values)
+            written += 1
+    book.save(out)
+    return written
 
 
 def download(

@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "personnel",
     "approvals",
     "leave",
+    "payroll",
     "finance",
     "records",
     "telework",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("telework/", include("telework.urls")),
     path("approvals/", include("approvals.urls")),
     path("leave/", include("leave.urls")),
+    path("payroll/", include("payroll.urls")),
     path("telework/applications/", include("telework_applications.urls")),
     # Where leave lived before it became its own app; bookmarks keep working.
     path("personnel/leave/", RedirectView.as_view(pattern_name="leave:list", permanent=True)),
