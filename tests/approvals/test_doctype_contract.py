@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from django.urls import reverse
 from approvals import doctypes, services
 from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus, SlotState, StepApprover
 from leave import services as leave_services
+from payroll.models import InputState, OvertimeMonth, PayrollInput
 from telework_applications.models import TeleworkApplication
 from tests.approvals.helpers import paper
 from tests.sample_types.models import Stock
@@ -122,6 +123,133 @@ SAMPLES: dict[str, Sample] = {
     ),
 }
 
+
+def _decided_inputs(city) -> int:
+    """Payroll inputs waiting for (or past) the 庶務センター's check: what a payroll input's decision makes."""
+    return PayrollInput.objects.filter(staff=city.applicant, state__in=(InputState.DECIDED, InputState.CHECKED)).count()
+
+
+def _november_overtime(city) -> int:
+    ledger = OvertimeMonth.objects.filter(staff=city.applicant, month=date(2026, 11, 1)).first()
+    return ledger.total_minutes if ledger else 0
+
+
+def _ordered_this_morning(city) -> None:
+    """A decided order for this morning 06:00–08:00 (the clock is at 10:00), so the report below may be filed."""
+    from payroll.models import OvertimeOrder
+    from personnel.access import AccessContext
+
+    if OvertimeOrder.objects.filter(staff=city.applicant, document__status="decided").exists():
+        return
+    ctx = AccessContext.office(today=date(2026, 11, 23))
+    order = services.document_file(
+        actor=city.applicant.user,
+        ctx=ctx,
+        doc_type="ot_order",
+        data={
+            "work_date": date(2026, 11, 23),
+            "planned_start": time(6),
+            "planned_end": time(8),
+            "reason": "災害対応準備",
+        },
+    )
+    decide(order, ctx)
+
+
+def _report(end: int):
+    def data(city) -> dict:
+        _ordered_this_morning(city)
+        return {
+            "work_date": date(2026, 11, 23),
+            "start_time": time(6),
+            "end_time": time(end),
+            "work": "避難所の開設準備",
+        }
+
+    return data
+
+
+def _commuting(km: str):
+    return lambda city: {
+        "start_month": date(2026, 12, 1),
+        "parking": 0,
+        "leg1_means": "transit",
+        "leg1_line": "JR鹿児島本線",
+        "leg1_from": "折尾",
+        "leg1_to": "小倉",
+        "leg1_km": Decimal(km),
+        "leg1_pass1": 15_000,
+    }
+
+
+def _bank(number: str):
+    return lambda city: {
+        "start_month": date(2026, 12, 1),
+        "bank": "北九州銀行",
+        "branch": "本店",
+        "account_type": "ordinary",
+        "account_number": number,
+        "holder_kana": "ヤマダタロウ",
+    }
+
+
+def _dependant(name: str):
+    return lambda city: {
+        "change": "add",
+        "name": name,
+        "relationship": "child",
+        "birth_date": date(2026, 10, 1),
+        "annual_income": 0,
+        "effective_date": date(2026, 12, 1),
+    }
+
+
+def _inputs(data, revised, changed: str) -> Sample:
+    return Sample(data=data, revised=revised, changed=changed, probe=_decided_inputs, before=0, filed=0, decided=1)
+
+
+SAMPLES.update(
+    {
+        "ot_order": _inputs(
+            lambda city: {
+                "work_date": date(2026, 11, 24),
+                "planned_start": time(18),
+                "planned_end": time(20),
+                "reason": "予算資料",
+            },
+            lambda city: {
+                "work_date": date(2026, 11, 24),
+                "planned_start": time(18),
+                "planned_end": time(21),
+                "reason": "予算資料",
+            },
+            "planned_end",
+        ),
+        "ot_report": Sample(
+            data=_report(8),
+            revised=_report(9),
+            changed="end_time",
+            probe=_november_overtime,
+            before=0,
+            filed=0,
+            decided=120,
+        ),
+        "commuting": _inputs(_commuting("20"), _commuting("21"), "one_way_km"),
+        "housing": _inputs(
+            lambda city: {"start_month": date(2026, 12, 1), "rent": 50_000, "landlord": "北九ハイツ"},
+            lambda city: {"start_month": date(2026, 12, 1), "rent": 52_000, "landlord": "北九ハイツ"},
+            "rent",
+        ),
+        "dependants": _inputs(_dependant("山田一"), _dependant("山田一郎"), "name"),
+        "address": _inputs(
+            lambda city: {"moved_on": date(2026, 12, 1), "postal_code": "803-8501", "address": "小倉北区城内1-1"},
+            lambda city: {"moved_on": date(2026, 12, 1), "postal_code": "803-8501", "address": "小倉北区城内1-2"},
+            "address",
+        ),
+        "bank": _inputs(_bank("1234567"), _bank("7654321"), "account_number"),
+    }
+)
+
 CODES = sorted(SAMPLES)
 
 
@@ -159,7 +287,14 @@ def test_every_registered_type_has_sample_data():
 
 def test_the_registry_holds_what_each_app_registers_at_start_up():
     owners = {t.code: type(t).__module__.split(".")[0] for t in doctypes.all_types()}
-    assert owners == {"leave": "leave", "telework": "telework_applications", "memo": "tests", "purchase": "tests"}
+    payroll = ("ot_order", "ot_report", "commuting", "housing", "dependants", "address", "bank")
+    assert owners == {
+        "leave": "leave",
+        "telework": "telework_applications",
+        "memo": "tests",
+        "purchase": "tests",
+        **dict.fromkeys(payroll, "payroll"),
+    }
 
 
 def test_an_unknown_type_code_is_an_error_at_filing(city, office):
