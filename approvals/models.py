@@ -31,6 +31,8 @@ class DocumentStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (DocumentStatus.IN_PROGRESS, DocumentStatus.SENT_BACK)
+# Statuses in which a document holds its place (a request in flight or decided: what it asks for is taken).
+LIVE_STATUSES = (DocumentStatus.IN_PROGRESS, DocumentStatus.SENT_BACK, DocumentStatus.DECIDED)
 # The ends of the flow (approvals/flows.py). A cancelled document ended as decided; its cancellation is a document
 # of its own.
 CLOSED_STATUSES = (DocumentStatus.DECIDED, DocumentStatus.REJECTED, DocumentStatus.WITHDRAWN)

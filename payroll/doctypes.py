@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from approvals import doctypes, notify
-from approvals.models import Document, DocumentStatus, NotificationKind
+from approvals.models import LIVE_STATUSES, Document, DocumentStatus, NotificationKind
 from payroll import forms, rules, services
 from payroll.models import (
     ADDRESS,
@@ -43,7 +43,7 @@ from payroll.models import (
     OvertimeRule,
 )
 from personnel.access import AccessContext, Role
-from personnel.models import Staff
+from personnel.models import OrgUnit, Staff
 from personnel.org import unit_superiors
 
 SECTION_HEAD = 5
@@ -193,10 +193,9 @@ class OvertimeOrderType(PayrollType):
             ends_next_day=bool(data.get("ends_next_day")),
         )
         special, special_reason = _special(data)
-        unit = revising.drafting_unit if revising is not None else None
         findings = services.cap_findings(
             staff=applicant,
-            unit=unit or _primary_unit(applicant, ctx),
+            unit=_caps_unit(applicant, ctx, revising),
             month=day,
             extra=0 if special else span.minutes,
         )
@@ -225,7 +224,7 @@ class OvertimeOrderType(PayrollType):
         return f"{span} ({hours(detail.planned_minutes)})"
 
     def cancel_refusal(self, *, document, detail, ctx) -> str | None:
-        if detail.reports.filter(document__status__in=services.LIVE).exists():
+        if detail.reports.filter(document__status__in=LIVE_STATUSES).exists():
             return _("Overtime has been reported on this order: cancel or withdraw the report first.")
         return super().cancel_refusal(document=document, detail=detail, ctx=ctx)
 
@@ -254,13 +253,15 @@ class OvertimeOrderType(PayrollType):
         ]
 
 
-def _primary_unit(staff: Staff, ctx: AccessContext):
-    from personnel.org import staff_current_assignments
-
-    post = staff_current_assignments(staff=staff, on=ctx.today).select_related("unit").first()
-    if post is None:
+def _caps_unit(applicant: Staff, ctx: AccessContext, revising: Document | None) -> OrgUnit:
+    """The unit whose caps apply (他律部署 or not): the document's drafting unit when it is corrected, otherwise the
+    applicant's post today, where the engine files it."""
+    if revising is not None:
+        return revising.drafting_unit
+    unit = services.post_unit(applicant, ctx.today)
+    if unit is None:
         raise ValidationError(_("You hold no post today."))
-    return post.unit
+    return unit
 
 
 class OvertimeReportType(PayrollType):
@@ -346,8 +347,9 @@ class OvertimeReportType(PayrollType):
         detail.work, detail.rule = (data.get("work") or "").strip(), rule
         for category, minutes in split.items():
             setattr(detail, f"{category}_minutes", minutes)
-        unit = revising.drafting_unit if revising is not None else _primary_unit(applicant, ctx)
-        findings = services.cap_findings(staff=applicant, unit=unit, month=day, extra=0 if special else span.minutes)
+        findings = services.cap_findings(
+            staff=applicant, unit=_caps_unit(applicant, ctx, revising), month=day, extra=0 if special else span.minutes
+        )
         title = _("Overtime %(day)s %(span)s (%(hours)s)") % {
             "day": date_format(day, "SHORT_DATE_FORMAT"),
             "span": span_text(detail.start_time, detail.end_time, next_day),

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 
 from payroll import rules, services
 from payroll.doctypes import BY_CODE, TYPES, PayrollType
@@ -83,7 +83,7 @@ def overtime_rows(month: date) -> Iterator[list[Any]]:
 
 def month_download(*, request: HttpRequest, month: date, what: str, fmt: str, kind: str = "") -> HttpResponse:
     if what == "overtime":
-        sheets = [(str(_overtime_title()), list(OVERTIME_HEADER), overtime_rows(month))]
+        sheets = [(gettext("Overtime ledger"), list(OVERTIME_HEADER), overtime_rows(month))]
         name = f"時間外勤務台帳-{month:%Y-%m}"
     else:
         kinds = [kind] if kind in BY_CODE else None
@@ -91,16 +91,15 @@ def month_download(*, request: HttpRequest, month: date, what: str, fmt: str, ki
             kinds = [TYPES[0].code]  # a CSV holds one table: one type at a time
         sheets = list(input_sheets(month, kinds))
         name = f"給与入力-{month:%Y-%m}" + (f"-{kinds[0]}" if kinds and len(kinds) == 1 else "")
-    out = io.BytesIO()
     if fmt == "xlsx":
+        out = io.BytesIO()
         rows = spreadsheets.write_sheets(out, sheets)
-        body, content_type, ext = out.getvalue(), spreadsheets.XLSX, "xlsx"
+        body = out.getvalue()
     else:
-        title, header, table = sheets[0]
+        _title, header, table = sheets[0]
         materialised = list(table)
         rows = len(materialised)
         body = spreadsheets.csv_bytes(header, materialised, bom=fmt != "csv-plain")
-        content_type, ext = "text/csv; charset=utf-8", "csv"
     personnel_services.export_record(
         actor=request.user,
         ctx=request.access,
@@ -109,12 +108,4 @@ def month_download(*, request: HttpRequest, month: date, what: str, fmt: str, ki
         rows=rows,
         criteria={"month": f"{month:%Y-%m}", "kind": kind},
     )
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.{ext}")
-    return response
-
-
-def _overtime_title() -> str:
-    from django.utils.translation import gettext
-
-    return gettext("Overtime ledger")
+    return spreadsheets.attachment(body, fmt=fmt, filename=name)

@@ -34,6 +34,21 @@ def _minutes(name: str) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(name, default=0)
 
 
+class CategoryMinutes(models.Model):
+    """Overtime minutes by category (payroll.rules.CATEGORIES: `<category>_minutes`), as real columns: of one
+    report, and of one staff member's month."""
+
+    day_minutes = _minutes(_("125/100 minutes"))
+    rest_minutes = _minutes(_("135/100 minutes"))
+    night_minutes = _minutes(_("150/100 night minutes"))
+    rest_night_minutes = _minutes(_("160/100 minutes"))
+    over60_minutes = _minutes(_("beyond 60 h 150/100 minutes"))
+    over60_night_minutes = _minutes(_("beyond 60 h 175/100 minutes"))
+
+    class Meta:
+        abstract = True
+
+
 # --------------------------------------------------------------------------------------------------------
 # Rules (data, effective-dated, edited by 人事担当 through payroll.services.rule_save)
 # --------------------------------------------------------------------------------------------------------
@@ -239,7 +254,7 @@ class OvertimeOrder(models.Model):
         return f"{self.staff} {self.work_date}"
 
 
-class OvertimeReport(models.Model):
+class OvertimeReport(CategoryMinutes):
     """時間外勤務実績: the actual start and end of one stretch of overtime, linked to its order (or marked 事後),
     with its minutes by category as real columns (payroll/rules.py)."""
 
@@ -259,12 +274,6 @@ class OvertimeReport(models.Model):
     special_duty = models.BooleanField(_("特例業務 (e.g. a disaster)"), default=False)
     special_reason = models.CharField(_("reason of the 特例業務"), max_length=200, blank=True)
     work = models.TextField(_("work done"), blank=True)
-    day_minutes = _minutes(_("125/100 minutes"))
-    rest_minutes = _minutes(_("135/100 minutes"))
-    night_minutes = _minutes(_("150/100 night minutes"))
-    rest_night_minutes = _minutes(_("160/100 minutes"))
-    over60_minutes = _minutes(_("beyond 60 h 150/100 minutes"))
-    over60_night_minutes = _minutes(_("beyond 60 h 175/100 minutes"))
     rule = models.ForeignKey(OvertimeRule, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -279,18 +288,12 @@ class OvertimeReport(models.Model):
         return f"{self.staff} {self.work_date}"
 
 
-class OvertimeMonth(models.Model):
+class OvertimeMonth(CategoryMinutes):
     """One staff member's decided overtime in one calendar month, by category (the ledger; recomputed from the
     decided reports in the order worked whenever one is decided, returned or cancelled)."""
 
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="overtime_months")
     month = models.DateField(_("month"))
-    day_minutes = _minutes(_("125/100 minutes"))
-    rest_minutes = _minutes(_("135/100 minutes"))
-    night_minutes = _minutes(_("150/100 night minutes"))
-    rest_night_minutes = _minutes(_("160/100 minutes"))
-    over60_minutes = _minutes(_("beyond 60 h 150/100 minutes"))
-    over60_night_minutes = _minutes(_("beyond 60 h 175/100 minutes"))
     total_minutes = _minutes(_("minutes in all"))
     special_minutes = _minutes(_("特例業務 minutes (not counted for the caps)"))
     counted_minutes = _minutes(_("minutes counted for the caps"))
@@ -420,7 +423,6 @@ class BankChange(models.Model):
 
 
 class InputState(models.TextChoices):
-    FILED = "filed", _("Filed, not yet decided")
     DECIDED = "decided", _("Decided, to check")
     CHECKED = "checked", _("Checked (処理済)")
     RETURNED = "returned", _("Returned to the applicant (返戻)")
@@ -436,7 +438,7 @@ class PayrollInput(models.Model):
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     kind = models.CharField(_("type"), max_length=20)
     month = models.DateField(_("month"))
-    state = models.CharField(_("state"), max_length=10, choices=InputState.choices, default=InputState.FILED)
+    state = models.CharField(_("state"), max_length=10, choices=InputState.choices, default=InputState.DECIDED)
     handled_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)

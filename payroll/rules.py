@@ -184,7 +184,8 @@ def _hours_text(minutes: int) -> str:
     return str(_("%(h)d h %(m)02d min")) % {"h": hours, "m": rest}
 
 
-def _months_back(month: date, n: int) -> list[date]:
+def months_back(month: date, n: int) -> list[date]:
+    """`month` and the n − 1 months before it, newest first (first days)."""
     out, year, m = [], month.year, month.month
     for _i in range(n):
         out.append(date(year, m, 1))
@@ -213,7 +214,7 @@ def cap_findings(*, month: date, counted: Mapping[date, int], designated: bool, 
     judge("year", sum(counted[m] for m in year_months), rule.designated_yearly_cap if designated else rule.yearly_cap)
     if designated:
         averages = [
-            sum(counted.get(m, 0) for m in _months_back(month, n)) // n for n in range(2, rule.average_months + 1)
+            sum(counted.get(m, 0) for m in months_back(month, n)) // n for n in range(2, rule.average_months + 1)
         ]
         judge("average", max(averages), rule.designated_average)
         over = sum(1 for m in year_months if counted[m] > rule.monthly_cap)

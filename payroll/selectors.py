@@ -13,9 +13,9 @@ from approvals.models import Document
 from payroll import rules, services
 from payroll.doctypes import BY_CODE, TYPES
 from payroll.models import OvertimeMonth, OvertimeRule, PayrollInput, PayrollMonth
-from personnel import access
+from personnel import access, calendar
 from personnel.access import AccessContext
-from personnel.models import Staff
+from personnel.models import OrgUnit, Staff
 
 
 def worklist(
@@ -28,8 +28,6 @@ def worklist(
     if kind:
         rows = rows.filter(kind=kind)
     if unit_id:
-        from personnel.models import OrgUnit
-
         unit = OrgUnit.objects.filter(pk=unit_id).first()
         rows = rows.filter(unit__path__startswith=unit.path) if unit else rows.none()
     if state:
@@ -71,15 +69,11 @@ def my_overtime(*, staff: Staff, month: date, ctx: AccessContext, user: Any) -> 
     rule = services.rule_in_force(OvertimeRule, month)
     minutes = {c: getattr(ledger, f"{c}_minutes") if ledger else 0 for c in rules.CATEGORIES}
     hours = [(str(rules.CATEGORY_LABELS[c]), minutes[c], rules.round_hours(minutes[c], rule)) for c in rules.CATEGORIES]
-    from personnel.org import staff_current_assignments
-
-    post = staff_current_assignments(staff=staff, on=ctx.today).select_related("unit").first()
-    findings = [f.message for f in services.cap_findings(staff=staff, unit=post.unit, month=month)] if post else []
+    unit = services.post_unit(staff, ctx.today)
+    findings = [f.message for f in services.cap_findings(staff=staff, unit=unit, month=month)] if unit else []
     estimate = None
     salary = services.salary_of(staff, month)
     if salary is not None and access.can(user, "view", salary, ctx):
-        from personnel import calendar
-
         estimate = rules.allowance_estimate(
             monthly=salary.base + salary.regional,
             fiscal_year=calendar.fiscal_year(month),

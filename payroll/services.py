@@ -20,14 +20,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from approvals.models import Document, DocumentStatus
+from approvals.models import LIVE_STATUSES, Document, DocumentStatus
 from payroll import rules
 from payroll.models import (
-    CommutingRule,
     DependantCategory,
     DependantRate,
     DesignatedUnit,
-    HousingRule,
     InputState,
     OvertimeMonth,
     OvertimeReport,
@@ -40,9 +38,8 @@ from personnel import access, calendar
 from personnel.access import AccessContext
 from personnel.audit import audit_record
 from personnel.models import OrgUnit, Staff
-from personnel.org import staff_for_user
+from personnel.org import staff_current_assignments, staff_for_user
 
-LIVE = (DocumentStatus.IN_PROGRESS, DocumentStatus.SENT_BACK, DocumentStatus.DECIDED)
 MAX_DAY_MINUTES = 24 * 60
 
 M = TypeVar("M", bound=models.Model)
@@ -59,12 +56,6 @@ def month_label(month: date) -> str:
 # --------------------------------------------------------------------------------------------------------
 # Rules in force
 # --------------------------------------------------------------------------------------------------------
-
-_RULE_NAMES = {
-    OvertimeRule: "overtime",
-    HousingRule: "housing",
-    CommutingRule: "commuting",
-}
 
 
 def rule_in_force(model: type[M], day: date) -> M:
@@ -105,6 +96,12 @@ def _birthday(birth: date, years: int) -> date:
 
 def salary_of(staff: Staff, day: date) -> Salary | None:
     return Salary.objects.filter(staff=staff, effective_from__lte=day).order_by("-effective_from").first()
+
+
+def post_unit(staff: Staff, day: date) -> OrgUnit | None:
+    """The unit of the staff member's primary post on `day` (None without one)."""
+    post = staff_current_assignments(staff=staff, on=day).select_related("unit").first()
+    return post.unit if post is not None else None
 
 
 def is_designated(unit: OrgUnit, day: date) -> bool:
@@ -342,15 +339,11 @@ def counted_minutes_by_month(staff: Staff, months: Iterable[date]) -> dict[date,
 def months_for_caps(month: date, rule: OvertimeRule) -> list[date]:
     """The months the caps of `month` look at: the fiscal year so far and the months of the longest average."""
     month = first_of_month(month)
-    fy_start = date(calendar.fiscal_year(month), 4, 1)
-    out = {month}
-    m = month
-    for _i in range(12 + rule.average_months):
-        m = (m - timedelta(days=1)).replace(day=1)
-        if m < fy_start and len(out) >= rule.average_months:
-            break
-        out.add(m)
-    return sorted(out)
+    first = min(date(calendar.fiscal_year(month), 4, 1), rules.months_back(month, rule.average_months)[-1])
+    months = [month]
+    while months[-1] > first:
+        months.append((months[-1] - timedelta(days=1)).replace(day=1))
+    return sorted(months)
 
 
 def cap_findings(*, staff: Staff, unit: OrgUnit, month: date, extra: int = 0) -> list[rules.CapFinding]:
@@ -404,7 +397,7 @@ def report_validate(
     """Overtime is reported after it ends, never overlapping another report, at most 24 hours a day."""
     if timezone.localdate(span.end) > today or span.end > timezone.now():
         raise ValidationError(_("Overtime is reported after it is done: this stretch has not ended yet."))
-    others = OvertimeReport.objects.filter(staff=staff, document__status__in=LIVE)
+    others = OvertimeReport.objects.filter(staff=staff, document__status__in=LIVE_STATUSES)
     if exclude_document_id is not None:
         others = others.exclude(document_id=exclude_document_id)
     clash = others.filter(started_at__lt=span.end, ended_at__gt=span.start).order_by("started_at").first()

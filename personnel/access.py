@@ -49,7 +49,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
@@ -423,17 +423,27 @@ def _granted(model: type[models.Model], user_id: int, codename: str) -> list[Que
     ]
 
 
+def _grant_table(table_of: Any, obj: models.Model, actions: Iterable[str]) -> tuple[Any, list[Permission]]:
+    """The direct-FK guardian table (`table_of`: guardian's user or group table getter) of `obj`'s model and the
+    permissions `<action>_<model>` to grant on it; ImproperlyConfigured for generic tables or an unknown action."""
+    model = type(obj)
+    table = table_of(model)
+    if table.objects.is_generic():
+        raise ImproperlyConfigured(f"{model.__name__}: object grants need direct-FK guardian tables")
+    codenames = {f"{action}_{model._meta.model_name}" for action in actions}
+    permissions = list(
+        Permission.objects.filter(content_type=ContentType.objects.get_for_model(model), codename__in=codenames)
+    )
+    if len(permissions) != len(codenames):
+        raise ImproperlyConfigured(f"{model.__name__}: unknown permission among {sorted(codenames)}")
+    return table, permissions
+
+
 def grant(action: str, obj: models.Model, user_ids: Iterable[int]) -> None:
     """Give users a guardian object grant `<action>_<model>` on `obj` (a 合議 party, a reviewer). Existing
     grants are kept; the model must use direct-FK permission tables (one bulk insert, no per-user query)."""
 
-    model = type(obj)
-    table = get_user_obj_perms_model(model)
-    if table.objects.is_generic():
-        raise ImproperlyConfigured(f"{model.__name__}: grant() needs direct-FK guardian tables")
-    permission = Permission.objects.get(
-        content_type=ContentType.objects.get_for_model(model), codename=f"{action}_{model._meta.model_name}"
-    )
+    table, (permission,) = _grant_table(get_user_obj_perms_model, obj, [action])
     wanted = set(user_ids)
     have = set(
         table.objects.filter(content_object=obj, permission=permission, user_id__in=wanted).values_list(
@@ -448,19 +458,8 @@ def grant(action: str, obj: models.Model, user_ids: Iterable[int]) -> None:
 def grant_role(actions: Iterable[str], obj: models.Model, role: str) -> None:
     """Give the group of a functional role guardian object grants `<action>_<model>` on `obj` (e.g. the
     庶務センター reads and processes each payroll input). Direct-FK permission tables only; one insert."""
-    from django.contrib.auth.models import Group
-
-    model = type(obj)
-    table = get_group_obj_perms_model(model)
-    if table.objects.is_generic():
-        raise ImproperlyConfigured(f"{model.__name__}: grant_role() needs direct-FK guardian tables")
+    table, permissions = _grant_table(get_group_obj_perms_model, obj, actions)
     group, _created = Group.objects.get_or_create(name=str(role))
-    codenames = [f"{action}_{model._meta.model_name}" for action in actions]
-    permissions = Permission.objects.filter(
-        content_type=ContentType.objects.get_for_model(model), codename__in=codenames
-    )
-    if len(permissions) != len(set(codenames)):
-        raise ImproperlyConfigured(f"{model.__name__}: unknown permission among {codenames}")
     table.objects.bulk_create(
         [table(content_object=obj, permission=permission, group=group) for permission in permissions],
         ignore_conflicts=True,

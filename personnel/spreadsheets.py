@@ -58,24 +58,8 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool
 
 
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
-    bold = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=str(name))
-        cell.font = Font(bold=True)
-        bold.append(cell)
-    sheet.append(bold)
-    for row in rows:
-        values = []
-        for value in row:
-            value = _plain(value)
-            if isinstance(value, str) and value[:1] == "=":
-                value = "'" + value  # never a formula
-            values.append(value)
-        sheet.append(values)
     out = io.BytesIO()
-    book.save(out)
+    write_sheets(out, [(title, header, rows)])
     return out.getvalue()
 
 
@@ -117,14 +101,20 @@ def write_sheets(out: Any, sheets: Iterable[tuple[str, Sequence[str], Iterable[S
     return written
 
 
+def attachment(body: bytes, *, fmt: str, filename: str) -> HttpResponse:
+    """`body` (a table written as `fmt`: "xlsx", "csv" or "csv-plain") as a download named `filename` + extension."""
+    content_type, ext = (XLSX, "xlsx") if fmt == "xlsx" else ("text/csv; charset=utf-8", "csv")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{filename}.{ext}")
+    return response
+
+
 def download(
     fmt: str, *, filename: str, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> HttpResponse:
     """The table as a download in `fmt` ("csv" with BOM, "csv-plain", or "xlsx"), named `filename` + extension."""
     if fmt == "xlsx":
-        body, content_type, ext = xlsx_bytes(header, rows, title=title), XLSX, "xlsx"
+        body = xlsx_bytes(header, rows, title=title)
     else:
-        body, content_type, ext = csv_bytes(header, rows, bom=fmt != "csv-plain"), "text/csv; charset=utf-8", "csv"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{filename}.{ext}")
-    return response
+        body = csv_bytes(header, rows, bom=fmt != "csv-plain")
+    return attachment(body, fmt=fmt, filename=filename)

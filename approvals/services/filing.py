@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from approvals import doctypes, live, routing, workflow
 from approvals.doctypes import Acting, Filing
 from approvals.models import (
+    LIVE_STATUSES,
     Attachment,
     AuditAction,
     Document,
@@ -45,9 +46,6 @@ from personnel import access, text
 from personnel.access import AccessContext, AccessDenied
 from personnel.models import OrgUnit, Staff
 from personnel.org import staff_current_assignments
-
-# Statuses in which a document holds its place (a cancellation in flight or decided blocks another).
-LIVE_STATUSES = (DocumentStatus.IN_PROGRESS, DocumentStatus.SENT_BACK, DocumentStatus.DECIDED)
 
 
 def _primary_unit(staff: Staff, ctx: AccessContext) -> OrgUnit:

@@ -6,14 +6,14 @@ from typing import Any
 
 from django import template
 
+from payroll.doctypes import BY_MODEL, PayrollType
+from payroll.doctypes import hours as hours_text
 from personnel import access
 
 register = template.Library()
 
 
-def _type(detail: Any):
-    from payroll.doctypes import BY_MODEL
-
+def _type(detail: Any) -> PayrollType:
     return BY_MODEL[type(detail)]
 
 
@@ -40,6 +40,4 @@ def payroll_row(detail: Any) -> str:
 
 @register.filter
 def hours(minutes: int | None) -> str:
-    from payroll.doctypes import hours as text
-
-    return text(minutes or 0)
+    return hours_text(minutes or 0)

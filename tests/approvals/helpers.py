@@ -14,14 +14,15 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from approvals import services
 from approvals.models import Document, StepApprover
 from personnel import services as personnel_services
-from personnel.access import AccessContext
+from personnel.access import AccessContext, Role
 from personnel.models import Delegation, OrgUnit, Position, Staff
-from tests.conftest import TODAY
+from tests.conftest import PASSWORD, TODAY
 from tests.sample_types.models import MEMO, PURCHASE, Stock
 
 ENGINE_FIELDS = {"attachments", "consultees", "circulate_to", "drafting_unit", "contains_personal_info"}
@@ -113,11 +114,6 @@ def away(city, *people: Staff) -> None:
 
 def center_clerk(city, system_ctx) -> Staff:
     """A clerk of the 庶務センター (the role that checks decided payroll inputs centrally), in 給与係."""
-    from django.contrib.auth.models import Group
-
-    from personnel.access import Role
-    from tests.conftest import PASSWORD  # noqa: PLC0415
-
     staff = personnel_services.staff_create(
         actor=None,
         ctx=system_ctx,

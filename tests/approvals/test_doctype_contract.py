@@ -26,7 +26,8 @@ from django.urls import reverse
 from approvals import doctypes, services
 from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus, SlotState, StepApprover
 from leave import services as leave_services
-from payroll.models import InputState, OvertimeMonth, PayrollInput
+from payroll.models import InputState, OvertimeMonth, OvertimeOrder, PayrollInput
+from personnel.access import AccessContext
 from telework_applications.models import TeleworkApplication
 from tests.approvals.helpers import paper
 from tests.sample_types.models import Stock
@@ -136,9 +137,6 @@ def _november_overtime(city) -> int:
 
 def _ordered_this_morning(city) -> None:
     """A decided order for this morning 06:00–08:00 (the clock is at 10:00), so the report below may be filed."""
-    from payroll.models import OvertimeOrder
-    from personnel.access import AccessContext
-
     if OvertimeOrder.objects.filter(staff=city.applicant, document__status="decided").exists():
         return
     ctx = AccessContext.office(today=date(2026, 11, 23))
