@@ -124,7 +124,13 @@ class HousingRule(models.Model):
         verbose_name = _("housing allowance rule")
         verbose_name_plural = _("housing allowance rules")
         ordering = ["-effective_from"]
-        constraints = [models.CheckConstraint(condition=Q(step__gte=F("threshold")), name="housingrule_ordered")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__gte=F("threshold")),
+                name="housingrule_ordered",
+                violation_error_message=_("The rent paid in full up to (step) cannot be below the rent paid above."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.effective_from:%Y-%m-%d}〜"

@@ -114,22 +114,35 @@ def _rule_fields(rule: models.Model) -> dict[str, Any]:
     return {f.name: getattr(rule, f.attname) for f in rule._meta.concrete_fields if f.name != "id"}
 
 
+def rule_starts(row: models.Model) -> date:
+    """The day a rule row applies from: its own `effective_from`, its table's (a distance band), or the first day
+    of its fiscal year (a 他律部署 designation)."""
+    if hasattr(row, "effective_from"):
+        return row.effective_from
+    if hasattr(row, "fiscal_year"):
+        return date(row.fiscal_year, 4, 1)
+    return row.rule.effective_from
+
+
 @transaction.atomic(durable=True)
 def rule_save(*, actor: Any, ctx: AccessContext, rule: M, values: dict[str, Any]) -> M:
-    """HR adds a rule row or corrects one not yet in force (audited old → new). A row in force stays as it is: a
-    revision is a new row from the day it applies, so nothing computed under the old one changes."""
-    access.require(actor, "change", type(rule), ctx)
-    before = _rule_fields(rule) if rule.pk else {}
+    """HR adds a rule row (a rule, a distance band, a 他律部署, a salary) or corrects one not yet in force, audited
+    old → new. A row in force stays as it is: a revision is a new row from the day it applies, so nothing computed
+    under the old one changes."""
+    model = type(rule)
+    access.require(actor, "change" if rule.pk is not None else "add", model, ctx)
+    before: dict[str, Any] = {}
     if rule.pk is not None:
-        stored = type(rule)._default_manager.select_for_update().get(pk=rule.pk)
-        if stored.effective_from <= ctx.today:
+        stored = model._default_manager.select_for_update().get(pk=rule.pk)
+        if rule_starts(stored) <= ctx.today:
             raise ValidationError(
                 _(
                     "This rule has been in force since %(day)s and is not changed in place: add a revision from the "
                     "day it applies."
                 )
-                % {"day": date_format(stored.effective_from)}
+                % {"day": date_format(rule_starts(stored))}
             )
+        before = _rule_fields(stored)
     for name, value in values.items():
         setattr(rule, name, value)
     rule.full_clean()
