@@ -38,11 +38,12 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 
 install: $(STAMP) ## Make .venv and install the project with its dev tools, pinned by requirements/constraints.txt
 
-run: install ## Migrate, load the demo data (idempotent) and serve the portal on http://127.0.0.1:8000 with Daphne
+run: install ## Migrate, load the demo data (idempotent), serve the portal on http://127.0.0.1:8000 with Daphne and a task worker
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
-	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C stops). Demo accounts: see README.md."
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@echo "Serving http://$(HOST):$(PORT)/ with a background worker for exports (Ctrl-C stops both). Demo accounts: see README.md."
+	@$(MANAGE) db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(MANAGE) runserver $(HOST):$(PORT)
 
 # pytest exits 5 when it collected nothing; for this suite that means collection broke, so it fails loudly.
 test: install ## Run the whole pytest suite on every core (SQLite unless DATABASE_URL is set; Redis when REDIS_URL is set)

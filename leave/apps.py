@@ -8,6 +8,7 @@ class LeaveConfig(AppConfig):
 
     def ready(self) -> None:
         from approvals import doctypes
+        from leave import exports  # noqa: F401 - registers the leave ledger export
         from leave.doctype import LeaveDocumentType
         from leave.selectors import absent_on
         from leave.services import full_days_of_leave, part_days_of_leave

@@ -7,7 +7,7 @@ class PayrollConfig(AppConfig):
     verbose_name = _("Payroll inputs (総務ワークステーション)")
 
     def ready(self) -> None:
-        from payroll import policies  # noqa: F401 - registers the access policies
+        from payroll import exports, policies  # noqa: F401 - registers the exports and the access policies
         from payroll.doctypes import register_all
         from payroll.views import my_page_card
         from personnel.shell import PagePanel, panel_register

@@ -1,27 +1,64 @@
-"""The 庶務センター's spreadsheets of a month: the payroll inputs (one sheet per type, the payroll system's columns)
-and the overtime ledger (per person, per category, minutes and the rounded hours). xlsx through openpyxl's
-write-only mode (personnel.spreadsheets.write_sheets), CSV (UTF-8 with BOM, or plain) one table at a time. Every
-download is logged (personnel.services.export_record)."""
+"""The 庶務センター's spreadsheets of a month, written in the background (personnel/exports.py): the payroll inputs
+(one sheet per type, the payroll system's columns; a CSV holds one type) and the overtime ledger (per person, per
+category, minutes and the hours as rounded for pay). Japanese headers, as the payroll system reads them."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from payroll import rules, services
 from payroll.doctypes import BY_CODE, TYPES, PayrollType
+from payroll.forms import MonthField
 from payroll.models import InputState, OvertimeMonth, OvertimeRule, PayrollInput
-from personnel import services as personnel_services
-from personnel import spreadsheets
+from personnel import exports
 
-WHAT = ("inputs", "overtime")
 COMMON = ("職員番号", "氏名", "所属", "決裁番号", "支給月", "処理状態")
 EXPORTED_STATES = (InputState.DECIDED, InputState.CHECKED)
+# The ledger's category columns, as the inputs sheet of overtime reports names them.
+CATEGORY_HEADERS = {
+    rules.DAY: "125/100",
+    rules.REST: "135/100",
+    rules.NIGHT: "150/100夜間",
+    rules.REST_NIGHT: "160/100",
+    rules.OVER60: "60h超150/100",
+    rules.OVER60_NIGHT: "60h超175/100",
+}
+OVERTIME_HEADER = (
+    "職員番号",
+    "氏名",
+    "月",
+    *[f"{CATEGORY_HEADERS[c]}(分)" for c in rules.CATEGORIES],
+    *[f"{CATEGORY_HEADERS[c]}(時間)" for c in rules.CATEGORIES],
+    "合計(分)",
+    "特例業務(分)",
+    "面接指導",
+)
+
+
+def _month(criteria: Mapping[str, Any]) -> date:
+    return date.fromisoformat(f"{criteria['month']}-01")
+
+
+def parse(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The month (2026-11) and, for the inputs, optionally one type."""
+    try:
+        month = MonthField().clean(params.get("month"))
+    except ValidationError:
+        raise ValidationError(_("Choose a month, e.g. 2026-11.")) from None
+    kind = params.get("kind") or ""
+    if kind and kind not in BY_CODE:
+        raise ValidationError(_("There is no such input type."))
+    return {"month": f"{month:%Y-%m}", "kind": kind}
+
+
+def _inputs(criteria: Mapping[str, Any]):
+    rows = PayrollInput.objects.filter(month=_month(criteria), state__in=EXPORTED_STATES)
+    return rows.filter(kind=criteria["kind"]) if criteria.get("kind") else rows
 
 
 def input_rows(month: date, doctype: PayrollType) -> Iterator[list[Any]]:
@@ -44,30 +81,19 @@ def input_rows(month: date, doctype: PayrollType) -> Iterator[list[Any]]:
         ]
 
 
-def input_sheets(month: date, kinds: list[str] | None = None):
-    for doctype in TYPES:
-        if kinds and doctype.code not in kinds:
-            continue
-        yield str(doctype.label), [*COMMON, *doctype.export_header], input_rows(month, doctype)
-
-
-OVERTIME_HEADER = (
-    "職員番号",
-    "氏名",
-    "月",
-    *[f"{rules.CATEGORY_LABELS[c]}(分)" for c in rules.CATEGORIES],
-    *[f"{rules.CATEGORY_LABELS[c]}(時間)" for c in rules.CATEGORIES],
-    "合計(分)",
-    "特例業務(分)",
-    "面接指導",
-)
+def input_sheets(criteria: Mapping[str, Any]) -> list[exports.Sheet]:
+    month, kind = _month(criteria), criteria.get("kind")
+    return [
+        exports.Sheet(str(t.label)[:31], [*COMMON, *t.export_header], input_rows(month, t))
+        for t in TYPES
+        if not kind or t.code == kind
+    ]
 
 
 def overtime_rows(month: date) -> Iterator[list[Any]]:
     rule = services.rule_in_force(OvertimeRule, month)
-    for ledger in (
-        OvertimeMonth.objects.filter(month=month).select_related("staff").order_by("staff__employee_number")
-    ).iterator(chunk_size=2000):
+    ledgers = OvertimeMonth.objects.filter(month=month).select_related("staff").order_by("staff__employee_number")
+    for ledger in ledgers.iterator(chunk_size=2000):
         minutes = [getattr(ledger, f"{c}_minutes") for c in rules.CATEGORIES]
         yield [
             ledger.staff.employee_number,
@@ -81,31 +107,34 @@ def overtime_rows(month: date) -> Iterator[list[Any]]:
         ]
 
 
-def month_download(*, request: HttpRequest, month: date, what: str, fmt: str, kind: str = "") -> HttpResponse:
-    if what == "overtime":
-        sheets = [(gettext("Overtime ledger"), list(OVERTIME_HEADER), overtime_rows(month))]
-        name = f"時間外勤務台帳-{month:%Y-%m}"
-    else:
-        kinds = [kind] if kind in BY_CODE else None
-        if fmt != "xlsx" and kinds is None:
-            kinds = [TYPES[0].code]  # a CSV holds one table: one type at a time
-        sheets = list(input_sheets(month, kinds))
-        name = f"給与入力-{month:%Y-%m}" + (f"-{kinds[0]}" if kinds and len(kinds) == 1 else "")
-    if fmt == "xlsx":
-        out = io.BytesIO()
-        rows = spreadsheets.write_sheets(out, sheets)
-        body = out.getvalue()
-    else:
-        _title, header, table = sheets[0]
-        materialised = list(table)
-        rows = len(materialised)
-        body = spreadsheets.csv_bytes(header, materialised, bom=fmt != "csv-plain")
-    personnel_services.export_record(
-        actor=request.user,
-        ctx=request.access,
-        what=f"payroll.{what}",
-        fmt=fmt,
-        rows=rows,
-        criteria={"month": f"{month:%Y-%m}", "kind": kind},
+def _kind_label(criteria: Mapping[str, Any]) -> str:
+    return str(BY_CODE[criteria["kind"]].label) if criteria.get("kind") else _("all types")
+
+
+INPUTS = exports.register(
+    exports.Export(
+        code="payroll.inputs",
+        label=lambda c: _("Payroll inputs %(month)s (%(kind)s)") % {"month": c["month"], "kind": _kind_label(c)},
+        model=PayrollInput,
+        action="process",
+        personal=True,
+        params=parse,
+        count=lambda c: _inputs(c).count(),
+        sheets=input_sheets,
+        filename=lambda c: f"給与入力-{c['month']}" + (f"-{c['kind']}" if c.get("kind") else ""),
     )
-    return spreadsheets.attachment(body, fmt=fmt, filename=name)
+)
+
+OVERTIME = exports.register(
+    exports.Export(
+        code="payroll.overtime",
+        label=lambda c: _("Overtime ledger %(month)s") % {"month": c["month"]},
+        model=PayrollInput,
+        action="process",
+        personal=True,
+        params=parse,
+        count=lambda c: OvertimeMonth.objects.filter(month=_month(c)).count(),
+        sheets=lambda c: [exports.Sheet(_("Overtime ledger"), OVERTIME_HEADER, overtime_rows(_month(c)))],
+        filename=lambda c: f"時間外勤務台帳-{c['month']}",
+    )
+)

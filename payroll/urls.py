@@ -10,6 +10,5 @@ urlpatterns = [
     path("centre/<int:pk>/return/", views.input_return, name="input_return"),
     path("centre/close/", views.month_close, name="month_close"),
     path("centre/reopen/", views.month_reopen, name="month_reopen"),
-    path("centre/export/", views.month_export, name="month_export"),
     path("interviews/", views.interviews, name="interviews"),
 ]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from approvals import services as approval_services
 from approvals.models import Document
-from payroll import exports, forms, selectors, services
+from payroll import forms, selectors, services
 from payroll.doctypes import TYPES
 from payroll.models import InputState, OvertimeMonth, PayrollInput
 from personnel import access, org
@@ -166,18 +166,6 @@ def month_reopen(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("%(month)s is open again.") % {"month": services.month_label(month)})
     return _back(request, month)
-
-
-@login_required
-@require_GET
-def month_export(request: HttpRequest) -> HttpResponse:
-    """The month's payroll inputs (xlsx: one sheet per type; CSV: one type) or the overtime ledger."""
-    _centre(request)
-    month = _month(request.GET.get("month"), request.access.today)
-    what, fmt = request.GET.get("what", "inputs"), request.GET.get("format", "xlsx")
-    if what not in exports.WHAT or fmt not in ("xlsx", "csv", "csv-plain"):
-        raise Http404
-    return exports.month_download(request=request, month=month, what=what, fmt=fmt, kind=request.GET.get("kind", ""))
 
 
 @login_required

@@ -8,7 +8,7 @@ class PersonnelConfig(AppConfig):
     verbose_name = _("Personnel")
 
     def ready(self) -> None:
-        from personnel import policies  # noqa: F401 - registers the access policies
+        from personnel import directory_export, policies  # noqa: F401 - registers the policies and the export
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

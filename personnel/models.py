@@ -304,3 +304,61 @@ class PersonnelAudit(ChainedAuditEntry):
     def seal(cls, entries: list[Any], now: datetime) -> None:
         for entry in entries:
             entry.at = now
+
+
+class ExportJob(models.Model):
+    """One table being taken out of the portal as a file (personnel/exports.py): written in the background, kept
+    EXPORT_KEEP_DAYS for its owner alone, from the office only, and — when it holds other people's personal data
+    beyond EXPORT_PERSONAL_THRESHOLD rows — downloadable only once the 所属長 allowed it (持ち出し許可, a document
+    of the approval engine whose type keeps `permission` up to date)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Being written")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Deleted after its keeping period")
+
+    class Permission(models.TextChoices):
+        NOT_NEEDED = "not_needed", _("Not needed")
+        NEEDED = "needed", _("Needs the 所属長's permission (持ち出し)")
+        REQUESTED = "requested", _("Permission asked for")
+        GRANTED = "granted", _("Permitted")
+        REFUSED = "refused", _("Permission refused")
+
+    owner = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="exports", verbose_name=_("owner"))
+    code = models.CharField(_("export"), max_length=60)
+    label = models.CharField(_("what"), max_length=200)
+    params = models.JSONField(_("criteria"), default=dict)
+    fmt = models.CharField(_("format"), max_length=10)
+    zone = models.CharField(_("zone"), max_length=10)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    personal = models.BooleanField(_("holds other people's personal data"), default=False)
+    file_name = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    digest = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("asked at"))
+    finished_at = models.DateTimeField(_("written at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
+    permission = models.CharField(
+        _("permission"), max_length=12, choices=Permission.choices, default=Permission.NOT_NEEDED
+    )
+    # The 持ち出し document (approvals.Document, which this layer does not know by model).
+    permission_document_id = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [models.Index(fields=["owner", "created_at"], name="exportjob_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.fmt})"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return int(self.rows_done * 100 / self.rows_total) if self.rows_total else 0

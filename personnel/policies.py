@@ -1,7 +1,7 @@
 """Access policies of the org master (see personnel/access.py for what each ground means)."""
 
 from personnel.access import Policy, Role, Rule, register
-from personnel.models import Absence, Assignment, Delegation, OrgUnit, PersonnelAudit, Position, Staff
+from personnel.models import Absence, Assignment, Delegation, ExportJob, OrgUnit, PersonnelAudit, Position, Staff
 
 # Org administration is office-only: the telework plan keeps the personnel master off home terminals.
 _HR_ADMIN = Rule(roles=[Role.HR], office_only=True)
@@ -9,7 +9,18 @@ _EVERYONE = Rule(everyone=True)
 
 register(OrgUnit, Policy(rules={"view": _EVERYONE, "add": _HR_ADMIN, "change": _HR_ADMIN}))
 register(Position, Policy(rules={"view": _EVERYONE, "add": _HR_ADMIN, "change": _HR_ADMIN}))
-register(Staff, Policy(rules={"view": _EVERYONE, "add": _HR_ADMIN, "change": _HR_ADMIN}))
+# Tables of the whole staff (the directory, the leave ledger) are exported by HR and the 庶務センター, in the office.
+register(
+    Staff,
+    Policy(
+        rules={
+            "view": _EVERYONE,
+            "add": _HR_ADMIN,
+            "change": _HR_ADMIN,
+            "export": Rule(roles=[Role.HR, Role.GENERAL_AFFAIRS], office_only=True),
+        }
+    ),
+)
 register(
     Assignment,
     Policy(
@@ -49,4 +60,10 @@ register(
             "mark": Rule(owner=True, roles=[Role.HR], delegable=False),
         },
     ),
+)
+
+# An export's file is its owner's alone (no delegate downloads it), and only in the office.
+register(
+    ExportJob,
+    Policy(owner=("owner",), rules={"view": Rule(owner=True, delegable=False, office_only=True)}),
 )

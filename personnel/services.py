@@ -678,14 +678,22 @@ def _system_user() -> Any:
 
 @transaction.atomic(durable=True)
 def export_record(
-    *, actor: Any, ctx: access.AccessContext, what: str, fmt: str, rows: int, criteria: dict[str, Any]
+    *,
+    actor: Any,
+    ctx: access.AccessContext,
+    what: str,
+    fmt: str,
+    rows: int,
+    criteria: dict[str, Any],
+    file: dict[str, Any] | None = None,
 ) -> None:
-    """Log one export (who, what, how many rows, with which criteria, from where) before it is handed over: every
-    table that leaves the portal as a file is logged this one way (the municipal rule on taking data out)."""
+    """Log one export (who, what, how many rows, with which criteria, from where; for a file written in the
+    background its digest and the 持ち出し permission it was downloaded under) before it is handed over: every table
+    that leaves the portal as a file is logged this one way (the municipal rule on taking data out)."""
     audit_record(
         actor=actor,
         ctx=ctx,
         action="export",
         target=what,
-        detail={"format": fmt, "rows": rows, "criteria": criteria},
+        detail={"format": fmt, "rows": rows, "criteria": criteria, **({"file": file} if file else {})},
     )

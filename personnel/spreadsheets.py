@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -48,13 +48,36 @@ def _csv_cell(value: Any) -> str:
     return text
 
 
-def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = True) -> bytes:
-    out = io.StringIO()
+PROGRESS_EVERY = 1000  # rows between two progress reports of a long export
+
+
+def write_csv(
+    out: Any,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    bom: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the table as CSV to the text stream `out` (UTF-8 with a BOM for Excel, or plain), row by row. Returns
+    the number of rows; `progress(rows so far)` is called every PROGRESS_EVERY rows."""
+    if bom:
+        out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([str(h) for h in header])
+    written = 0
     for row in rows:
         writer.writerow([_csv_cell(v) for v in row])
-    return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
+        written += 1
+        if progress is not None and written % PROGRESS_EVERY == 0:
+            progress(written)
+    return written
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = True) -> bytes:
+    out = io.StringIO()
+    write_csv(out, header, rows, bom=bom)
+    return out.getvalue().encode("utf-8")
 
 
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
@@ -63,7 +86,12 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: s
     return out.getvalue()
 
 
-def write_sheets(out: Any, sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> int:
+def write_sheets(
+    out: Any,
+    sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Write a workbook of several sheets to the binary stream `out` (openpyxl write-only: rows are streamed,
     memory stays flat): a bold, frozen header row, columns as wide as their headers, dates and times formatted
     as dates. Returns the number of rows written (headers not counted)."""
@@ -97,6 +125,8 @@ def write_sheets(out: Any, sheets: Iterable[tuple[str, Sequence[str], Iterable[S
                 values.append(value)
             sheet.append(values)
             written += 1
+            if progress is not None and written % PROGRESS_EVERY == 0:
+                progress(written)
     book.save(out)
     return written
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from personnel import views
+from personnel import export_views, views
 
 app_name = "personnel"
 urlpatterns = [
@@ -13,4 +13,8 @@ urlpatterns = [
     path("team/", views.team_calendar, name="team_calendar"),
     path("units/", views.unit_tree, name="unit_tree"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("exports/", export_views.export_list, name="exports"),
+    path("exports/start/", export_views.export_start, name="export_start"),
+    path("exports/<int:pk>/", export_views.export_page, name="export"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
 ]

@@ -16,6 +16,7 @@ Variables:
     PORTAL_EXTRA_APPS   comma-separated Django apps appended to INSTALLED_APPS (the tests' document types)
     EMAIL_URL, EMAIL_FROM, EMAIL_TIMEOUT, PORTAL_BASE_URL, NOTIFY_DIGEST_HOUR, REMIND_AFTER_DAYS,
     ESCALATE_AFTER_DAYS: notifications by mail, reminders and escalation (below)
+    TASKS_BACKEND, EXPORT_ROOT, EXPORT_KEEP_DAYS, EXPORT_PERSONAL_THRESHOLD: background exports (below)
     PORTAL_AUDIT_KEYS, PORTAL_AUDIT_KEY_FILE, PORTAL_AUDIT_CHECKPOINT_FILE, PORTAL_AUDIT_SYSLOG: the audit
                         trail's keys and checkpoints (below, and README "The audit trail")
 """
@@ -132,6 +133,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "guardian",
     "pgtrigger",
     "treebeard",
@@ -155,6 +158,7 @@ INSTALLED_APPS = [
     "approvals",
     "leave",
     "payroll",
+    "takeout",
     "finance",
     "records",
     "telework",
@@ -349,6 +353,15 @@ NOTIFY_DIGEST_HOUR = env_int("NOTIFY_DIGEST_HOUR", 8, minimum=0, maximum=23)
 # 督促・エスカレーション defaults for types without a ReminderRule row (working days).
 REMIND_AFTER_DAYS = env_int("REMIND_AFTER_DAYS", 2, minimum=1)
 ESCALATE_AFTER_DAYS = env_int("ESCALATE_AFTER_DAYS", 5, minimum=2)
+
+# Background work (django-tasks): long exports run on a worker (`manage.py db_worker`, started by `make run`) from
+# a queue in the database; more workers on more machines share it on PostgreSQL. Tests run tasks at once.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Export files: a private directory (never served as media), kept this many days, then deleted (prune_exports).
+EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", VAR_DIR / "exports"))
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7, minimum=1)
+# An export of more rows than this of other people's personal data needs the 所属長's permission (持ち出し).
+EXPORT_PERSONAL_THRESHOLD = env_int("EXPORT_PERSONAL_THRESHOLD", 100, minimum=0)
 
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitors are refused everything

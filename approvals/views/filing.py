@@ -178,6 +178,8 @@ def file(request: HttpRequest, code: str) -> HttpResponse:
     applicant = _applicant(request)
     if request.method == "GET":
         initial, common_initial = doctype.new_initial(ctx=request.access), {}
+        # A link may fill in the type's fields by name (e.g. the 持ち出し request for an export: ?job=12).
+        initial.update({name: request.GET[name] for name in doctype.form_class.base_fields if name in request.GET})
         copied = _copied(request, doctype, applicant)
         if copied is not None:
             # 前回の申請をコピー: the type's fields as they were filed; the dates are the applicant's to change.

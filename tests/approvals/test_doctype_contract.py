@@ -22,12 +22,14 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.urls import reverse
+from django.utils import timezone
 
 from approvals import doctypes, services
 from approvals.models import AuditAction, AuditEntry, Document, DocumentStatus, SlotState, StepApprover
 from leave import services as leave_services
 from payroll.models import InputState, OvertimeMonth, OvertimeOrder, PayrollInput
 from personnel.access import AccessContext
+from personnel.models import ExportJob
 from telework_applications.models import TeleworkApplication
 from tests.approvals.helpers import paper
 from tests.sample_types.models import Stock
@@ -202,6 +204,33 @@ def _dependant(name: str):
     }
 
 
+def _export_needing_permission(city) -> ExportJob:
+    """An export of the applicant's that holds personal data beyond the threshold (the 持ち出し rule)."""
+    job = ExportJob.objects.filter(owner=city.applicant).order_by("-pk").first()
+    if job is None:
+        job = ExportJob.objects.create(
+            owner=city.applicant,
+            code="personnel.directory",
+            label="職員名簿",
+            fmt="xlsx",
+            zone="office",
+            rows_total=500,
+            personal=True,
+            created_at=timezone.now(),
+            permission=ExportJob.Permission.NEEDED,
+        )
+    return job
+
+
+def _takeout(purpose: str):
+    return lambda city: {"job": _export_needing_permission(city).pk, "purpose": purpose, "medium": "encrypted_usb"}
+
+
+def _downloadable(city) -> bool:
+    job = _export_needing_permission(city)
+    return job.permission in (ExportJob.Permission.NOT_NEEDED, ExportJob.Permission.GRANTED)
+
+
 def _inputs(data, revised, changed: str) -> Sample:
     return Sample(data=data, revised=revised, changed=changed, probe=_decided_inputs, before=0, filed=0, decided=1)
 
@@ -245,6 +274,15 @@ SAMPLES.update(
             "address",
         ),
         "bank": _inputs(_bank("1234567"), _bank("7654321"), "account_number"),
+        "takeout": Sample(
+            data=_takeout("給与システムへの取込み"),
+            revised=_takeout("給与システムへの取込み（取込後に消去）"),
+            changed="purpose",
+            probe=_downloadable,
+            before=False,
+            filed=False,
+            decided=True,
+        ),
     }
 )
 
@@ -292,6 +330,7 @@ def test_the_registry_holds_what_each_app_registers_at_start_up():
         "memo": "tests",
         "purchase": "tests",
         **dict.fromkeys(payroll, "payroll"),
+        "takeout": "takeout",
     }
 
 
