@@ -85,7 +85,7 @@ class OvertimeRule(models.Model):
     designated_months_over = models.PositiveSmallIntegerField(
         _("他律部署: months over the monthly cap allowed a year"), default=6
     )
-    warn_percent = models.PositiveSmallIntegerField(_("warn from (% of a cap)"), default=80)
+    warn_percent = models.PositiveSmallIntegerField(_("warn from (percent of a cap)"), default=80)
     interview_minutes = models.PositiveIntegerField(
         _("doctor's interview (面接指導) from (minutes a month)"), default=100 * 60
     )

@@ -81,7 +81,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
     form.fields["state"].choices = [("", _("Any state")), *InputState.choices]
     data = form.cleaned_data if form.is_valid() else {}
     month = data.get("month") or request.access.today.replace(day=1)
-    state = data.get("state", InputState.DECIDED) if form.is_bound else InputState.DECIDED
+    # Decided inputs waiting for their check, unless the filter asks for another state (or any, with "").
+    state = data.get("state", "") if "state" in request.GET else InputState.DECIDED
     rows = selectors.worklist(
         user=request.user,
         ctx=request.access,
