@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from payroll import rules, services
@@ -62,21 +63,33 @@ def _inputs(criteria: Mapping[str, Any]):
 
 
 def input_rows(month: date, doctype: PayrollType) -> Iterator[list[Any]]:
-    inputs = (
-        PayrollInput.objects.filter(month=month, kind=doctype.code, state__in=EXPORTED_STATES)
-        .select_related("staff", "unit", "document", f"document__{doctype.related_name}")
-        .order_by("staff__employee_number", "document__decided_at", "pk")
+    """The month's exported inputs of one type, read from the type's detail rows with the columns of their payroll
+    input, applicant, unit and document joined in (one row object per line: 100,000 lines stay cheap)."""
+    base = "document__payroll_input__"
+    details = (
+        doctype.detail_model.objects.filter(
+            **{f"{base}month": month, f"{base}kind": doctype.code, f"{base}state__in": EXPORTED_STATES}
+        )
+        .annotate(
+            x_number=F(f"{base}staff__employee_number"),
+            x_family=F(f"{base}staff__family_name"),
+            x_given=F(f"{base}staff__given_name"),
+            x_unit=F(f"{base}unit__name"),
+            x_document=F("document__number"),
+            x_state=F(f"{base}state"),
+        )
+        .order_by("x_number", "document__decided_at", "pk")
     )
     states = dict(InputState.choices)
-    for row in inputs.iterator(chunk_size=2000):
-        detail = getattr(row.document, doctype.related_name)
+    label = f"{month:%Y-%m}"
+    for detail in details.iterator(chunk_size=2000):
         yield [
-            row.staff.employee_number,
-            row.staff.full_name,
-            row.unit.name,
-            row.document.number,
-            f"{row.month:%Y-%m}",
-            str(states[row.state]),
+            detail.x_number,
+            f"{detail.x_family} {detail.x_given}",
+            detail.x_unit,
+            detail.x_document,
+            label,
+            str(states[detail.x_state]),
             *doctype.export_values(detail),
         ]
 

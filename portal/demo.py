@@ -26,7 +26,7 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.contrib.auth import get_user_model
 from faker import Faker
@@ -886,6 +886,7 @@ def seed(
         ("role grants", _grant_roles),
         ("delegations", _delegate),
         ("leave requests", _file_leave),
+        ("payroll inputs", _file_payroll),
     ]
     for label, step in steps:
         created[label], unchanged[label] = step(plan, ctx, password)
@@ -1047,6 +1048,61 @@ def _file_leave(plan: Plan, ctx: access.AccessContext, _password: str) -> tuple[
         created += 1
     approve_until(file(users["kakariin"], days[4], LeaveUnit.HALF_DAY, "am"), decide=True)
     return created + 1, 0
+
+
+def _file_payroll(plan: Plan, ctx: access.AccessContext, _password: str) -> tuple[int, int]:
+    """The 総務ワークステーション on the first login: kakariin's monthly salary (so the overtime estimate shows),
+    overtime ordered the day before yesterday for yesterday evening and reported, both decided (the 庶務センター's
+    shomu finds them to check), and an order for tomorrow waiting for kakaricho. Through the services, as the
+    staff would file them. Skipped once kakariin has an overtime order."""
+    from approvals import services as approval_services
+    from approvals.models import Document
+    from payroll import services as payroll_services
+    from payroll.models import Salary
+
+    user = get_user_model().objects.filter(username="kakariin").first()
+    if user is None or not hasattr(user, "staff"):
+        return 0, 0
+    existing = Document.objects.filter(applicant__user=user, doc_type="ot_order").count()
+    if existing:
+        return 0, existing
+    yesterday, tomorrow = ctx.today - timedelta(days=1), ctx.today + timedelta(days=1)
+    payroll_services.rule_save(
+        actor=None,
+        ctx=ctx,
+        rule=Salary(staff=user.staff),
+        values={"effective_from": date(ctx.today.year - 1, 4, 1), "base": 248_000, "regional": 24_800},
+    )
+
+    def decided(document: Document, office: access.AccessContext) -> None:
+        while (slot := document.slots.filter(state="pending").select_related("staff__user").first()) is not None:
+            approval_services.slot_approve(slot=slot, actor=slot.staff.user, ctx=office)
+
+    before = access.AccessContext.office(today=yesterday - timedelta(days=1))
+    office = access.AccessContext.office(today=ctx.today)
+    order = {"planned_start": time(17, 30), "planned_end": time(22, 30), "reason": "窓口システム更新の準備"}
+    decided(
+        approval_services.document_file(
+            actor=user, ctx=before, doc_type="ot_order", data={"work_date": yesterday, **order}
+        ),
+        before,
+    )
+    decided(
+        approval_services.document_file(
+            actor=user,
+            ctx=office,
+            doc_type="ot_report",
+            data={
+                "work_date": yesterday,
+                "start_time": time(17, 30),
+                "end_time": time(22, 45),
+                "work": "窓口システム更新の準備（データ移行の確認）",
+            },
+        ),
+        office,
+    )
+    approval_services.document_file(actor=user, ctx=office, doc_type="ot_order", data={"work_date": tomorrow, **order})
+    return 4, 0
 
 
 def _refuse_conflicts(plan: Plan) -> None:

@@ -11,6 +11,8 @@ from openpyxl import load_workbook
 
 from approvals import services as approval_services
 from approvals.models import Notification, NotificationKind
+from payroll.doctypes import BY_CODE
+from payroll.exports import input_rows
 from payroll.models import HousingRule
 from personnel.models import PersonnelAudit
 from tests.payroll.helpers import decide, file_order, file_report, moment, office_on
@@ -184,3 +186,12 @@ def test_exports_are_refused_to_anyone_but_the_centre(city, clerk, client, novem
     )
     assert response.status_code == 403
     assert client.get("/payroll/centre/").status_code == 403
+
+
+def test_the_months_export_reads_a_type_in_one_query_whatever_its_rows(city, office, django_assert_num_queries):
+    for rent in (30_000, 40_000, 50_000):
+        decide(city, file(city, office, "housing", start_month=DECEMBER, rent=rent, landlord="北九ハイツ"), office)
+    with django_assert_num_queries(1):
+        rows = list(input_rows(DECEMBER, BY_CODE["housing"]))
+    assert [row[-1] for row in rows] == [12_500, 17_500, 22_500]
+    assert rows[0][:3] == ["100001", "山田 太郎", "人事係"]

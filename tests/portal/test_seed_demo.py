@@ -17,6 +17,7 @@ from django.core.management import CommandError, call_command
 from approvals import selectors as approval_selectors
 from approvals.models import Document, DocumentStatus
 from leave.models import LeaveBalance
+from payroll.models import InputState, OvertimeMonth, PayrollInput
 from personnel import access
 from personnel.models import Assignment, Delegation, OrgUnit, PersonnelAudit, Staff, UnitKind
 from personnel.org import assignments_current, delegations_active
@@ -210,7 +211,7 @@ def test_kakaricho_sees_the_certificates_teams_documents_while_acting_for_its_ch
 
 
 def test_kakaricho_has_kakariins_leave_in_the_inbox(seeded, office):
-    items = list(approval_selectors.inbox(user=staff("kakaricho").user, ctx=office))
+    items = list(approval_selectors.inbox(user=staff("kakaricho").user, ctx=office).filter(document__doc_type="leave"))
     assert [i.document.applicant for i in items] == [staff("kakariin")]
     assert items[0].document.leave_request.leave_type == "annual"
 
@@ -223,9 +224,20 @@ def test_kacho_has_three_leave_requests_to_decide_and_hosa_holds_them_as_delegat
 
 
 def test_kakariin_has_a_decided_half_day_with_its_decision_number(seeded):
-    decided = Document.objects.get(applicant=staff("kakariin"), status=DocumentStatus.DECIDED)
+    decided = Document.objects.get(applicant=staff("kakariin"), status=DocumentStatus.DECIDED, doc_type="leave")
     assert decided.number and decided.leave_request.unit == "half_day"
     assert LeaveBalance.objects.get(staff=staff("kakariin"), year=decided.leave_request.start_date.year).used_minutes
+
+
+def test_kakariins_overtime_is_decided_for_shomu_to_check_and_an_order_waits_for_kakaricho(seeded, office):
+    waiting = PayrollInput.objects.filter(state=InputState.DECIDED, staff=staff("kakariin"))
+    assert sorted(waiting.values_list("kind", flat=True)) == ["ot_order", "ot_report"]
+    assert access.can(staff("shomu").user, "process", waiting.get(kind="ot_report").document, office)
+    yesterday = TODAY - timedelta(days=1)
+    ledger = OvertimeMonth.objects.get(staff=staff("kakariin"), month=yesterday.replace(day=1))
+    assert ledger.total_minutes == 5 * 60 + 15
+    inbox = approval_selectors.inbox(user=staff("kakaricho").user, ctx=office).filter(document__doc_type="ot_order")
+    assert [i.document.overtime_order.work_date for i in inbox] == [TODAY + timedelta(days=1)]
 
 
 def test_names_are_japanese_with_katakana_readings(seeded):
