@@ -105,8 +105,7 @@ def export_start(*, actor: Any, ctx: access.AccessContext, code: str, params: Ma
     """Queue an export of `code` with the criteria `params` in `fmt`; refused remotely, without the export's
     permission, or with bad criteria (nothing recorded then)."""
     export = get(code)
-    if ctx.zone == access.REMOTE:
-        raise access.AccessDenied(str(access.REASON_OFFICE_ONLY))
+    access.require(actor, "add", ExportJob, ctx)  # every export: from the office only
     access.require(actor, export.action, export.model, ctx)
     if fmt not in FORMATS:
         raise ValidationError(_("Choose xlsx or CSV."))

@@ -62,8 +62,15 @@ register(
     ),
 )
 
-# An export's file is its owner's alone (no delegate downloads it), and only in the office.
+# Exports are asked for from the office only (each also needs its own permission, personnel/exports.py); a file is
+# its owner's alone (no delegate downloads it), and only in the office.
 register(
     ExportJob,
-    Policy(owner=("owner",), rules={"view": Rule(owner=True, delegable=False, office_only=True)}),
+    Policy(
+        owner=("owner",),
+        rules={
+            "add": Rule(everyone=True, office_only=True),
+            "view": Rule(owner=True, delegable=False, office_only=True),
+        },
+    ),
 )

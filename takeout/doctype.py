@@ -50,6 +50,9 @@ class TakeoutType(doctypes.DocumentType):
         if not purpose:
             raise ValidationError(_("Say what the data is taken out for."))
         detail = revising.takeout_request if revising is not None else TakeoutRequest(staff=applicant)
+        if revising is not None and not asked:  # corrected to ask for another export: the first one waits again
+            previous = ExportJob.objects.select_for_update().get(pk=detail.job_id)
+            export_permission_set(job=previous, permission=ExportJob.Permission.NEEDED)
         detail.job, detail.purpose, detail.medium, detail.rows = job, purpose, data["medium"], job.rows_total
         export_permission_set(job=job, permission=ExportJob.Permission.REQUESTED)
         title = _("Take-out of personal data: %(what)s (%(rows)d rows)") % {"what": job.label, "rows": job.rows_total}

@@ -188,17 +188,34 @@ def test_the_job_page_shows_a_progress_bar_and_the_way_to_ask_permission(
     assert f'name="job" value="{job.pk}"' in filing
 
 
-def test_a_database_worker_writes_the_file_queued_by_the_request(
-    city, office, settings, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)  # the worker manages its own connection, as in production
+def test_a_database_worker_writes_the_file_queued_by_the_request(city, office, settings):
     """What `make run` and production do: the request queues the task in the database, a worker process runs it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    with django_capture_on_commit_callbacks(execute=True):
-        job = exports.export_start(
-            actor=city.hr_clerk.user, ctx=office, code="personnel.directory", params={}, fmt="csv"
-        )
+    job = exports.export_start(actor=city.hr_clerk.user, ctx=office, code="personnel.directory", params={}, fmt="csv")
     job.refresh_from_db()
     assert job.state == "queued"
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
     job.refresh_from_db()
     assert (job.state, job.rows_done) == ("done", 9)
+
+
+def test_a_request_corrected_to_another_export_lets_the_first_one_wait_again(city, office, run_on_commit, many_people):
+    first, second = directory(city, run_on_commit, office), directory(city, run_on_commit, office)
+    request = ask_permission(city, office, first)
+    approval_services.document_send_back(
+        slot=slot_of(request, city.payroll_chief),
+        actor=city.payroll_chief.user,
+        ctx=office,
+        to_order=0,
+        comment="対象の出力が違います",
+    )
+    approval_services.document_revise(
+        document=request,
+        actor=city.hr_clerk.user,
+        ctx=office,
+        data={"job": second.pk, "purpose": "給与システムへの取込み", "medium": "encrypted_usb"},
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.permission, second.permission) == ("needed", "requested")
