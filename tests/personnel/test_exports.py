@@ -188,7 +188,7 @@ def test_the_job_page_shows_a_progress_bar_and_the_way_to_ask_permission(
     assert f'name="job" value="{job.pk}"' in filing
 
 
-@pytest.mark.django_db(transaction=True)  # the worker manages its own connection, as in production
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker handles its own connection
 def test_a_database_worker_writes_the_file_queued_by_the_request(city, office, settings):
     """What `make run` and production do: the request queues the task in the database, a worker process runs it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
